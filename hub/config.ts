@@ -1,0 +1,50 @@
+// Qiao's configuration: read from the environment, documented where it is declared.
+import path from 'node:path';
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(0).max(65535);
+
+/**
+ * Every setting, its default and what it does. The README's configuration table is this schema.
+ * @example const config = loadConfig(process.env)
+ */
+export const ConfigSchema = z.object({
+  QIAO_HOST: z.string().default('127.0.0.1').describe('Address the HTTP gateway listens on.'),
+  QIAO_PORT: port.default(8080).describe('Port of the HTTP gateway (0 picks a free one).'),
+  QIAO_DATA_DIR: z.string().default('./data').describe('Folder for all local state: the SQLite database, the Temporal dev server database, generated tokens.'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+    .optional()
+    .describe('PostgreSQL URL. When unset, Qiao uses SQLite at `<QIAO_DATA_DIR>/qiao.db`.'),
+  TEMPORAL_ADDRESS: z
+    .string()
+    .optional()
+    .describe('host:port of an existing Temporal frontend. When unset, `start` runs the Temporal CLI dev server itself.'),
+  TEMPORAL_NAMESPACE: z.string().default('default').describe('Temporal namespace.'),
+  QIAO_TASK_QUEUE: z.string().default('qiao').describe('Temporal task queue the worker polls.'),
+  QIAO_TEMPORAL_CLI: z.string().optional().describe('Path of the `temporal` CLI; searched on PATH when unset.'),
+  QIAO_TEMPORAL_PORT: port.default(7233).describe('gRPC port of the embedded Temporal dev server.'),
+  QIAO_TEMPORAL_UI_PORT: port.default(8233).describe('Web UI port of the embedded Temporal dev server.'),
+  QIAO_API_TOKENS: z
+    .string()
+    .optional()
+    .describe('API tokens as `token:role:name` entries separated by commas; role is admin, finance, sales or viewer.'),
+  QIAO_API_TOKENS_FILE: z
+    .string()
+    .optional()
+    .describe('JSON file `[{ "token", "role", "name" }]` with API tokens. Default: `<QIAO_DATA_DIR>/tokens.json`, created with one admin token on first start when no tokens are configured.'),
+  QIAO_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info').describe('Log level.'),
+});
+export type Config = z.infer<typeof ConfigSchema> & { sqlitePath: string };
+
+/** Reads and validates the configuration; a bad value names the variable and why. */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = ConfigSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  return { ...parsed.data, sqlitePath: path.resolve(parsed.data.QIAO_DATA_DIR, 'qiao.db') };
+}
