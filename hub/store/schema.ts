@@ -56,11 +56,11 @@ export interface RunsTable {
   status: string;
   total: number;
   pages: number;
-  processed: number;
-  created: number;
-  updated: number;
-  unchanged: number;
-  rejected: number;
+  processed: Generated<number>;
+  created: Generated<number>;
+  updated: Generated<number>;
+  unchanged: Generated<number>;
+  rejected: Generated<number>;
   error: string | null;
   actor: string;
   created_at: string;

@@ -1,0 +1,23 @@
+// The Temporal worker: runs Qiao's workflows and activities on one task queue.
+import { fileURLToPath } from 'node:url';
+import { type NativeConnection, Worker } from '@temporalio/worker';
+import { type ActivityDeps, createActivities } from './activities';
+
+/** Path of the workflow entry file, bundled by the worker at start. */
+export const WORKFLOWS_PATH = fileURLToPath(new URL('./index.ts', import.meta.url));
+
+/**
+ * Creates a worker over its dependencies; call `run()` and later `shutdown()`.
+ * @example const worker = await createWorker({ connection, namespace: 'default', taskQueue: 'qiao', deps: { bulkRuns } })
+ */
+export async function createWorker(options: { connection: NativeConnection; namespace: string; taskQueue: string; deps: ActivityDeps }): Promise<Worker> {
+  return Worker.create({
+    connection: options.connection,
+    namespace: options.namespace,
+    taskQueue: options.taskQueue,
+    workflowsPath: WORKFLOWS_PATH,
+    activities: createActivities(options.deps),
+    // Let a running page finish and commit before the process exits.
+    shutdownGraceTime: '10 seconds',
+  });
+}
