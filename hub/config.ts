@@ -34,6 +34,13 @@ export const ConfigSchema = z.object({
     .string()
     .optional()
     .describe('JSON file `[{ "token", "role", "name" }]` with API tokens. Default: `<QIAO_DATA_DIR>/tokens.json`, created with one admin token on first start when no tokens are configured.'),
+  QIAO_BULK_PAGE_SIZE: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(2000)
+    .default(500)
+    .describe('Records a bulk-upsert workflow applies per transaction and heartbeat.'),
   QIAO_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info').describe('Log level.'),
 });
 export type Config = z.infer<typeof ConfigSchema> & { sqlitePath: string };

@@ -14,6 +14,8 @@ export interface AppDeps {
   store: Store;
   workflows: Workflows;
   tokens: TokenTable;
+  /** Records per bulk page (QIAO_BULK_PAGE_SIZE). */
+  bulkPageSize?: number;
 }
 
 export interface AppEnv {

@@ -75,7 +75,7 @@ export function resourceRoutes(options: ResourceRoutesOptions): OpenAPIHono<AppE
       (async (c: Context<AppEnv>) => {
         const { records: items } = valid<{ records: unknown[] }>(c, 'json');
         const { store, workflows } = c.var.deps;
-        const runId = await createBulkRun(store.db, bulk.entity, items, c.var.actor);
+        const runId = await createBulkRun(store.db, bulk.entity, items, c.var.actor, c.var.deps.bulkPageSize);
         try {
           await workflows.startBulkUpsert(runId);
         } catch (err) {

@@ -9,7 +9,7 @@ import { customers, products } from './resources';
 import type { Selectable } from 'kysely';
 import type { Database, RunsTable } from './schema';
 
-/** Records per page: one transaction and one heartbeat each. */
+/** Records per page by default: one transaction and one heartbeat each. */
 export const BULK_PAGE_SIZE = 500;
 /** Records one bulk request may carry. */
 export const BULK_MAX_RECORDS = 10_000;
@@ -55,17 +55,17 @@ export interface Run {
 }
 
 /** Stores the records of a bulk request as pages and a queued run; returns the run id. */
-export async function createBulkRun(db: Kysely<Database>, entity: BulkEntity, records: unknown[], actor: Actor): Promise<string> {
+export async function createBulkRun(db: Kysely<Database>, entity: BulkEntity, records: unknown[], actor: Actor, pageSize = BULK_PAGE_SIZE): Promise<string> {
   const id = newCanonicalId('run');
   const now = new Date().toISOString();
-  const pages = Math.ceil(records.length / BULK_PAGE_SIZE);
+  const pages = Math.ceil(records.length / pageSize);
   await db.transaction().execute(async (trx) => {
     await trx
       .insertInto('runs')
-      .values({ id, kind: 'bulk_upsert', entity, status: 'queued', total: records.length, pages, actor: actor.name, created_at: now, updated_at: now })
+      .values({ id, kind: 'bulk_upsert', entity, status: 'queued', total: records.length, pages, page_size: pageSize, actor: actor.name, created_at: now, updated_at: now })
       .execute();
     for (let page = 0; page < pages; page++) {
-      const slice = records.slice(page * BULK_PAGE_SIZE, (page + 1) * BULK_PAGE_SIZE);
+      const slice = records.slice(page * pageSize, (page + 1) * pageSize);
       await trx.insertInto('run_inputs').values({ run_id: id, page, records: JSON.stringify(slice) }).execute();
     }
     await appendAudit(trx, [{ actor, action: 'bulk_upsert', entity, entityId: id, after: { total: records.length }, at: now }]);
@@ -118,7 +118,7 @@ export function createBulkRunStore(db: Kysely<Database>) {
       return db.transaction().execute(async (trx) => {
         const done = await trx.selectFrom('run_pages').select('page').where('run_id', '=', runId).where('page', '=', page).executeTakeFirst();
         if (done) return { applied: false };
-        const run = await trx.selectFrom('runs').select(['entity', 'actor']).where('id', '=', runId).executeTakeFirstOrThrow();
+        const run = await trx.selectFrom('runs').select(['entity', 'actor', 'page_size']).where('id', '=', runId).executeTakeFirstOrThrow();
         const input = await trx.selectFrom('run_inputs').select('records').where('run_id', '=', runId).where('page', '=', page).executeTakeFirstOrThrow();
         const target = targets[run.entity as BulkEntity];
         const actor: Actor = { name: run.actor, role: 'admin' };
@@ -127,7 +127,7 @@ export function createBulkRunStore(db: Kysely<Database>) {
         const rejections: Rejection[] = [];
         const valid: { index: number; record: Record<string, unknown> }[] = [];
         raw.forEach((item, i) => {
-          const index = page * BULK_PAGE_SIZE + i;
+          const index = page * Number(run.page_size) + i;
           const parsed = target.input.safeParse(item);
           if (!parsed.success) {
             const first = fieldErrors(parsed.error)[0];

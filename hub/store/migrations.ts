@@ -79,6 +79,7 @@ const migrations: Record<string, Migration> = {
         .addColumn('status', 'text', (c) => c.notNull())
         .addColumn('total', 'integer', (c) => c.notNull())
         .addColumn('pages', 'integer', (c) => c.notNull())
+        .addColumn('page_size', 'integer', (c) => c.notNull())
         .addColumn('processed', 'integer', (c) => c.notNull().defaultTo(0))
         .addColumn('created', 'integer', (c) => c.notNull().defaultTo(0))
         .addColumn('updated', 'integer', (c) => c.notNull().defaultTo(0))

@@ -56,6 +56,7 @@ export interface RunsTable {
   status: string;
   total: number;
   pages: number;
+  page_size: number;
   processed: Generated<number>;
   created: Generated<number>;
   updated: Generated<number>;

@@ -6,7 +6,7 @@ const SCALE = 1_000_000n;
 export function parseScaled(quantity: string): bigint {
   const negative = quantity.startsWith('-');
   const [whole = '0', frac = ''] = (negative ? quantity.slice(1) : quantity).split('.');
-  const scaled = BigInt(whole) * SCALE + BigInt((frac + '000000').slice(0, 6));
+  const scaled = BigInt(whole) * SCALE + BigInt((`${frac}000000`).slice(0, 6));
   return negative ? -scaled : scaled;
 }
 
