@@ -10,12 +10,19 @@ export const WORKFLOWS_PATH = fileURLToPath(new URL('./index.ts', import.meta.ur
  * Creates a worker over its dependencies; call `run()` and later `shutdown()`.
  * @example const worker = await createWorker({ connection, namespace: 'default', taskQueue: 'qiao', deps: { bulkRuns } })
  */
-export async function createWorker(options: { connection: NativeConnection; namespace: string; taskQueue: string; deps: ActivityDeps }): Promise<Worker> {
+export async function createWorker(options: {
+  connection: NativeConnection;
+  namespace: string;
+  taskQueue: string;
+  deps: ActivityDeps;
+  /** A prebuilt bundle (from bundleWorkflowCode); the worker bundles WORKFLOWS_PATH itself when omitted. */
+  workflowBundle?: { codePath: string };
+}): Promise<Worker> {
   return Worker.create({
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
-    workflowsPath: WORKFLOWS_PATH,
+    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     activities: createActivities(options.deps),
     // Let a running page finish and commit before the process exits.
     shutdownGraceTime: '10 seconds',

@@ -15,19 +15,34 @@ export const CanonicalId = z
   .describe('Hub-owned id, `<prefix>_<26 base32 chars>`, time-ordered.');
 export type CanonicalId = z.infer<typeof CanonicalId>;
 
-/** Makes a new time-ordered canonical id with the given prefix (`cus`, `prd`, `ord`, ...). */
+let lastTime = -1;
+const lastRandom: number[] = new Array(16).fill(0);
+
+/**
+ * Makes a new time-ordered canonical id with the given prefix (`cus`, `prd`, `ord`, ...). Within one
+ * process ids are strictly increasing, even for ids made in the same millisecond (monotonic ULID).
+ */
 export function newCanonicalId(prefix: string, now: number = Date.now()): CanonicalId {
-  let time = '';
-  let t = now;
+  const time = Math.max(now, lastTime);
+  if (time === lastTime) {
+    let i = 15;
+    while (i >= 0 && lastRandom[i] === 31) lastRandom[i--] = 0;
+    if (i >= 0) lastRandom[i] = (lastRandom[i] as number) + 1;
+  } else {
+    const bytes = new Uint8Array(16);
+    crypto.getRandomValues(bytes);
+    // The top bit of the random part starts clear, leaving room to count up within one millisecond.
+    for (let i = 0; i < 16; i++) lastRandom[i] = (bytes[i] as number) % (i === 0 ? 16 : 32);
+    lastTime = time;
+  }
+  let encoded = '';
+  let t = time;
   for (let i = 0; i < 10; i++) {
-    time = ID_ALPHABET[t % 32] + time;
+    encoded = ID_ALPHABET[t % 32] + encoded;
     t = Math.floor(t / 32);
   }
-  const bytes = new Uint8Array(16);
-  crypto.getRandomValues(bytes);
-  let rand = '';
-  for (let i = 0; i < 16; i++) rand += ID_ALPHABET[(bytes[i] as number) % 32];
-  return `${prefix}_${time}${rand}` as CanonicalId;
+  for (const digit of lastRandom) encoded += ID_ALPHABET[digit];
+  return `${prefix}_${encoded}` as CanonicalId;
 }
 
 /** Where a canonical record lives in another system. */
