@@ -29,6 +29,14 @@ const ListQuery = z.object({
   updatedSince: z.iso.datetime({ message: 'must be an ISO 8601 UTC time ending in Z' }).optional().describe('Only records changed at or after this time.'),
 });
 
+/**
+ * Names a canonical schema as an OpenAPI component. zod 4 copies `.openapi()` onto a schema when it is
+ * built, so schemas built in mappings/ before @hono/zod-openapi loaded lack it; a clone has it.
+ */
+function named<T extends z.ZodType>(schema: T, name: string): T {
+  return schema.clone().openapi(name) as T;
+}
+
 /** Reads what the route's schemas validated; the generic factory cannot name the inferred types. */
 function valid<T>(c: Context<AppEnv>, target: 'json' | 'query' | 'param' | 'header'): T {
   return (c.req.valid as (t: string) => T)(target);
@@ -44,9 +52,9 @@ export function resourceRoutes(options: ResourceRoutesOptions): OpenAPIHono<AppE
   const keyName = records.spec.keyColumn;
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
   const tags = [name];
-  const Record = schemas.record.openapi(name);
-  const Input = schemas.input.openapi(`${name}Input`);
-  const Patch = schemas.patch.openapi(`${name}Patch`);
+  const Record = named(schemas.record, name);
+  const Input = named(schemas.input, `${name}Input`);
+  const Patch = named(schemas.patch, `${name}Patch`);
   const KeyParam = z.object({ [keyName]: z.string().min(1).openapi({ param: { name: keyName, in: 'path' } }) });
   const filterParams = Object.fromEntries(Object.keys(records.spec.filters).map((f) => [f, z.string().optional().describe(`Only records whose ${f} equals this.`)]));
   const Query = ListQuery.extend(filterParams);
