@@ -1,5 +1,5 @@
 // A gateway and an in-process worker over a fresh store, talking to the suite's Temporal dev server.
-import { NativeConnection, type Worker } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { inject } from 'vitest';
 import { createApp } from '../../hub/app';
 import { type TokenEntry, tokenTable } from '../../hub/auth';
@@ -7,6 +7,12 @@ import { createBulkRunStore } from '../../hub/store/bulk';
 import { connectWorkflows } from '../../hub/temporal';
 import { createWorker } from '../../workflows/worker';
 import { freshStore, type TestDialect, type TestStore } from './stores';
+
+try {
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+} catch {
+  // Installed already by an earlier test file in this process.
+}
 
 export const TOKENS: Record<'admin' | 'sales' | 'finance' | 'viewer', TokenEntry> = {
   admin: { token: 'admin-token-0123456789', role: 'admin', name: 'ada' },
