@@ -36,7 +36,10 @@ export async function runQiao(mode: Mode, config: Config): Promise<Running> {
     runtimeInstalled = true;
   }
   const stops: (() => Promise<void>)[] = [];
+  const stopping = new AbortController();
   const stopAll = async () => {
+    // First tell long activities to end at their next safe point, then stop the parts in reverse order.
+    stopping.abort();
     for (const stop of stops.reverse()) {
       try {
         await stop();
@@ -71,7 +74,7 @@ export async function runQiao(mode: Mode, config: Config): Promise<Running> {
         connection,
         namespace: config.TEMPORAL_NAMESPACE,
         taskQueue: config.QIAO_TASK_QUEUE,
-        deps: { bulkRuns: createBulkRunStore(store.db) },
+        deps: { bulkRuns: createBulkRunStore(store.db), stopping: stopping.signal },
       });
       const running = worker.run();
       running.catch((err: unknown) => console.error('[qiao] worker stopped with an error:', err));

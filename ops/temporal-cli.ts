@@ -85,7 +85,8 @@ export async function freePort(): Promise<number> {
   });
 }
 
-function alive(pid: number): boolean {
+/** Whether a process with this pid exists. */
+export function isProcessAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -98,7 +99,7 @@ function alive(pid: number): boolean {
 function stopLeftover(pidFile: string): void {
   if (!fs.existsSync(pidFile)) return;
   const pid = Number(fs.readFileSync(pidFile, 'utf8'));
-  if (pid > 0 && alive(pid)) {
+  if (pid > 0 && isProcessAlive(pid)) {
     const cmdline = fs.existsSync(`/proc/${pid}/cmdline`) ? fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8') : '';
     if (cmdline.includes('start-dev')) {
       console.warn(`[temporal] stopping dev server ${pid} left by an earlier run`);

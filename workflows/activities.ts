@@ -1,5 +1,5 @@
 // Activities: a factory over injected dependencies, so workflows import only its type.
-import { Context } from '@temporalio/activity';
+import { ApplicationFailure, Context } from '@temporalio/activity';
 
 /** What the bulk-upsert activities need from the store (implemented by hub/store/bulk.ts). */
 export interface BulkRunStore {
@@ -11,6 +11,8 @@ export interface BulkRunStore {
 
 export interface ActivityDeps {
   bulkRuns: BulkRunStore;
+  /** Aborted when the process is stopping: long activities end at their next safe point. */
+  stopping?: AbortSignal;
 }
 
 /**
@@ -30,8 +32,15 @@ export function createActivities(deps: ActivityDeps) {
       let applied = 0;
       for (let page = resumeAt; page < pages; page++) {
         if (ctx.cancellationSignal.aborted) throw ctx.cancellationSignal.reason;
+        if (deps.stopping?.aborted) {
+          // Retryable: the next attempt, on this worker after a restart or on another, resumes here.
+          throw ApplicationFailure.retryable(`worker stopping; run ${runId} resumes at page ${page} of ${pages}`, 'WorkerStopping');
+        }
         if ((await deps.bulkRuns.applyPage(runId, page)).applied) applied++;
         ctx.heartbeat({ nextPage: page + 1 });
+        // Let queued requests at the store go first: its SQLite lock is not fair, and back-to-back pages
+        // would otherwise starve the gateway's writes for the whole run.
+        await new Promise((resolve) => setImmediate(resolve));
       }
       return { pages, applied };
     },

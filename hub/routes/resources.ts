@@ -107,7 +107,7 @@ export function resourceRoutes(options: ResourceRoutesOptions): OpenAPIHono<AppE
     }),
     (async (c: Context<AppEnv>) => {
       const { limit, cursor, updatedSince, ...filters } = valid<z.infer<typeof ListQuery> & { [k: string]: string | undefined }>(c, 'query');
-      return c.json(await records.list(c.var.deps.store.db, { limit, cursor, updatedSince, filters: filters as { [k: string]: string | undefined } }), 200);
+      return c.json(await records.list(c.var.deps.store.reader, { limit, cursor, updatedSince, filters: filters as { [k: string]: string | undefined } }), 200);
     }) as never,
   );
 
@@ -148,7 +148,7 @@ export function resourceRoutes(options: ResourceRoutesOptions): OpenAPIHono<AppE
     }),
     (async (c: Context<AppEnv>) => {
       const key = valid<{ [k: string]: string }>(c, 'param')[keyName] as string;
-      const found = await records.getOrThrow(c.var.deps.store.db, key);
+      const found = await records.getOrThrow(c.var.deps.store.reader, key);
       withEtag(c, found);
       return c.json(found, 200);
     }) as never,

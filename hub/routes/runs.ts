@@ -38,7 +38,7 @@ export function runRoutes(): OpenAPIHono<AppEnv> {
       responses: { 200: { content: { 'application/json': { schema: Run } }, description: 'The run.' }, ...problemResponses },
     }),
     async (c) => {
-      const run = await getRun(c.var.deps.store.db, c.req.valid('param').id);
+      const run = await getRun(c.var.deps.store.reader, c.req.valid('param').id);
       if (!run) throw new Problem(404, 'Not found', `No run with id ${c.req.valid('param').id}`);
       return c.json(run, 200);
     },

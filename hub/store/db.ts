@@ -10,7 +10,13 @@ import type { Database } from './schema';
 export type Dialect = 'sqlite' | 'postgres';
 
 export interface Store {
+  /** Reads and writes. On SQLite one connection, so writes queue behind each other. */
   db: Kysely<Database>;
+  /**
+   * Reads only. On SQLite a second connection: under WAL a read never waits for a writer, so GETs stay
+   * fast while a bulk run writes. On PostgreSQL the same pool as `db`.
+   */
+  reader: Kysely<Database>;
   dialect: Dialect;
   /** Runs `select 1`; throws when the database cannot be reached. */
   ping(): Promise<void>;
@@ -23,6 +29,7 @@ export interface Store {
  */
 export async function openStore(options: { databaseUrl?: string; sqlitePath: string }): Promise<Store> {
   let db: Kysely<Database>;
+  let reader: Kysely<Database> | undefined;
   let dialect: Dialect;
   if (options.databaseUrl) {
     dialect = 'postgres';
@@ -38,14 +45,25 @@ export async function openStore(options: { databaseUrl?: string; sqlitePath: str
     sqlite.pragma('busy_timeout = 5000');
     sqlite.pragma('foreign_keys = ON');
     db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+    await migrateToLatest(db as unknown as Kysely<unknown>);
+    if (options.sqlitePath !== ':memory:') {
+      const readOnly = new SQLite(options.sqlitePath, { readonly: true });
+      readOnly.pragma('busy_timeout = 5000');
+      reader = new Kysely<Database>({ dialect: new SqliteDialect({ database: readOnly }) });
+    }
   }
-  await migrateToLatest(db as unknown as Kysely<unknown>);
+  if (dialect === 'postgres') await migrateToLatest(db as unknown as Kysely<unknown>);
+  const readerDb = reader ?? db;
   return {
     db,
+    reader: readerDb,
     dialect,
     ping: async () => {
       await sql`select 1`.execute(db);
     },
-    close: () => db.destroy(),
+    close: async () => {
+      if (readerDb !== db) await readerDb.destroy();
+      await db.destroy();
+    },
   };
 }
