@@ -41,7 +41,10 @@ export const ConfigSchema = z.object({
     .max(2000)
     .default(500)
     .describe('Records a bulk-upsert workflow applies per transaction and heartbeat.'),
-  QIAO_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info').describe('Log level.'),
+  QIAO_LOG_LEVEL: z
+    .enum(['debug', 'info', 'warn', 'error'])
+    .default('info')
+    .describe('Verbosity of the Temporal SDK inside Qiao: `debug` shows its info logs, anything else only its warnings. Qiao\'s own start-up and error lines always print.'),
 });
 export type Config = z.infer<typeof ConfigSchema> & { sqlitePath: string };
 
@@ -54,4 +57,14 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
   }
   return { ...parsed.data, sqlitePath: path.resolve(parsed.data.QIAO_DATA_DIR, 'qiao.db') };
+}
+
+/** The configuration as a Markdown table (variable, default, meaning), for the README. */
+export function configTable(): string {
+  const rows = Object.entries(ConfigSchema.shape).map(([name, schema]) => {
+    const parsed = schema.safeParse(undefined);
+    const fallback = parsed.success && parsed.data !== undefined ? `\`${String(parsed.data)}\`` : '—';
+    return `| \`${name}\` | ${fallback} | ${schema.description ?? ''} |`;
+  });
+  return ['| variable | default | meaning |', '| --- | --- | --- |', ...rows].join('\n');
 }
