@@ -4,9 +4,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { actorForToken, loadTokens, parseTokenList } from '../hub/auth';
-import { loadConfig } from '../hub/config';
+import { configTable, loadConfig } from '../hub/config';
 
 describe('configuration', () => {
+  it('the README documents every setting as the schema declares it', () => {
+    const readme = fs.readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    expect(readme).toContain(configTable());
+  });
+
   it('has defaults for the embedded default and names a bad variable', () => {
     const config = loadConfig({});
     expect(config).toMatchObject({ QIAO_PORT: 8080, QIAO_DATA_DIR: './data', TEMPORAL_NAMESPACE: 'default' });
