@@ -10,12 +10,16 @@ import { validationHook } from './routes/openapi';
 import { resourceRoutes } from './routes/resources';
 import { runRoutes } from './routes/runs';
 import { contacts, customers, orders, products } from './store/resources';
+import { createConnectorPool } from './sync/connectors';
+import { syncRoutes } from './routes/sync';
+import { webhookRoutes } from './routes/webhooks';
 
 /**
  * Builds the gateway over its dependencies; no I/O until a request comes.
  * @example serve({ fetch: createApp({ store, workflows, tokens }).fetch, port: 8080 })
  */
-export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
+export function createApp(given: AppDeps): OpenAPIHono<AppEnv> {
+  const deps = { ...given, connectors: given.connectors ?? createConnectorPool(), publicUrl: given.publicUrl ?? 'http://127.0.0.1:8080' };
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
   app.onError(onError);
   app.notFound((c) => problemResponse(c, new Problem(404, 'Not found', `no route ${c.req.method} ${c.req.path}`)));
@@ -64,6 +68,8 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     writeRoles: WRITE_ROLES.order,
   }));
   app.route('/v1/runs', runRoutes());
+  app.route('/v1', syncRoutes());
+  app.route('/webhooks', webhookRoutes());
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'An API token from QIAO_API_TOKENS or the tokens file.' });
   app.doc31('/openapi.json', {

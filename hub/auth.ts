@@ -16,6 +16,8 @@ export const WRITE_ROLES = {
   // Finance moves orders to invoiced and paid.
   order: ['admin', 'sales', 'finance'],
   bulk: ['admin'],
+  // Connectors, mappings and replays are IT's.
+  sync: ['admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 const TokenEntry = z.object({

@@ -12,6 +12,10 @@ export const ConfigSchema = z.object({
   QIAO_HOST: z.string().default('127.0.0.1').describe('Address the HTTP gateway listens on.'),
   QIAO_PORT: port.default(8080).describe('Port of the HTTP gateway (0 picks a free one).'),
   QIAO_DATA_DIR: z.string().default('./data').describe('Folder for all local state: the SQLite database, the Temporal dev server database, generated tokens.'),
+  QIAO_PUBLIC_URL: z
+    .url({ message: 'must be a URL like https://qiao.example.com' })
+    .optional()
+    .describe('Base URL providers use to reach Qiao (webhook signatures cover it). Default: http://<QIAO_HOST>:<QIAO_PORT>.'),
   DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')

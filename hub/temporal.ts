@@ -1,6 +1,7 @@
 // The gateway's Temporal client: starts workflows with deterministic ids.
-import { Client, Connection } from '@temporalio/client';
-import type { bulkUpsert } from '../workflows';
+import { Client, Connection, ScheduleNotFoundError, ScheduleOverlapPolicy, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import type { backfill, bulkUpsert } from '../workflows';
+import { workflowIds } from '../workflows/ids';
 import type { Workflows } from './env';
 
 /**
@@ -16,7 +17,44 @@ export async function connectWorkflows(options: { address: string; namespace: st
       await client.workflow.start<typeof bulkUpsert>('bulkUpsert', { workflowId: `bulk-upsert:${runId}`, taskQueue: options.taskQueue, args: [{ runId }] });
     },
     async ping() {
-      await connection.workflowService.getSystemInfo({}, );
+      await connection.workflowService.getSystemInfo({});
+    },
+    async startSync(kind, ref) {
+      try {
+        await client.workflow.start(kind, { workflowId: workflowIds[kind](ref), taskQueue: options.taskQueue, args: [ref] });
+      } catch (err) {
+        // Already running: that run drains what was just queued (or the next poll does).
+        if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+      }
+    },
+    async startBackfill(ref, version) {
+      const workflowId = workflowIds.backfill(ref, version);
+      await client.workflow.start<typeof backfill>('backfill', { workflowId, taskQueue: options.taskQueue, args: [{ ...ref, version }] });
+      return workflowId;
+    },
+    async ensureSchedule(ref, everySeconds) {
+      const scheduleId = workflowIds.poll(ref);
+      const spec = { intervals: [{ every: `${everySeconds}s` }] };
+      try {
+        await client.schedule.getHandle(scheduleId).update((previous) => ({ ...previous, spec }));
+      } catch (err) {
+        if (!(err instanceof ScheduleNotFoundError)) throw err;
+        await client.schedule.create({
+          scheduleId,
+          spec,
+          action: { type: 'startWorkflow', workflowType: 'poll', workflowId: scheduleId, taskQueue: options.taskQueue, args: [ref] },
+          // A poll still running when the next is due: skip the next, never run two at once.
+          policies: { overlap: ScheduleOverlapPolicy.SKIP },
+        });
+      }
+    },
+    async deleteSchedule(ref) {
+      await client.schedule
+        .getHandle(workflowIds.poll(ref))
+        .delete()
+        .catch((err: unknown) => {
+          if (!(err instanceof ScheduleNotFoundError)) throw err;
+        });
     },
     close: () => connection.close(),
   };

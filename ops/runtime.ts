@@ -7,6 +7,9 @@ import { loadTokens } from '../hub/auth';
 import type { Config } from '../hub/config';
 import { openStore, type Store } from '../hub/store/db';
 import { createBulkRunStore } from '../hub/store/bulk';
+import { createConnectorPool } from '../hub/sync/connectors';
+import { createSyncEngine } from '../hub/sync/engine';
+import '../hub/sync/connector-types';
 import { connectWorkflows } from '../hub/temporal';
 import { createWorker } from '../workflows/worker';
 import { type DevServer, findTemporalCli, startDevServer } from './temporal-cli';
@@ -64,6 +67,7 @@ export async function runQiao(mode: Mode, config: Config): Promise<Running> {
     }
 
     const store: Store = await openStore({ databaseUrl: config.DATABASE_URL, sqlitePath: config.sqlitePath });
+    const connectors = createConnectorPool();
     stops.push(() => store.close());
     say(`database: ${store.dialect === 'sqlite' ? config.sqlitePath : 'PostgreSQL (DATABASE_URL)'}`);
 
@@ -74,7 +78,7 @@ export async function runQiao(mode: Mode, config: Config): Promise<Running> {
         connection,
         namespace: config.TEMPORAL_NAMESPACE,
         taskQueue: config.QIAO_TASK_QUEUE,
-        deps: { bulkRuns: createBulkRunStore(store.db), stopping: stopping.signal },
+        deps: { bulkRuns: createBulkRunStore(store.db), sync: createSyncEngine(store.db, connectors), stopping: stopping.signal },
       });
       const running = worker.run();
       running.catch((err: unknown) => console.error('[qiao] worker stopped with an error:', err));
@@ -91,7 +95,7 @@ export async function runQiao(mode: Mode, config: Config): Promise<Running> {
       stops.push(() => workflows.close());
       const tokens = loadTokens(config, { createIfMissing: true });
       if (tokens.created) say(`no API tokens were configured: created an admin token in ${tokens.file}:\n\n    ${tokens.created.token}\n`);
-      const app = createApp({ store, workflows, tokens: tokens.table, bulkPageSize: config.QIAO_BULK_PAGE_SIZE });
+      const app = createApp({ store, workflows, tokens: tokens.table, bulkPageSize: config.QIAO_BULK_PAGE_SIZE, connectors, publicUrl: config.QIAO_PUBLIC_URL ?? `http://${config.QIAO_HOST}:${config.QIAO_PORT}` });
       const server: ServerType = await new Promise((resolve) => {
         const s = serve({ fetch: app.fetch, hostname: config.QIAO_HOST, port: config.QIAO_PORT }, () => resolve(s));
       });

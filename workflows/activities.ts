@@ -1,5 +1,7 @@
 // Activities: a factory over injected dependencies, so workflows import only its type.
 import { ApplicationFailure, Context } from '@temporalio/activity';
+import type { ChangeCursor } from '../connectors/contract';
+import { ConnectorError } from '../connectors/errors';
 
 /** What the bulk-upsert activities need from the store (implemented by hub/store/bulk.ts). */
 export interface BulkRunStore {
@@ -9,8 +11,68 @@ export interface BulkRunStore {
   finish(runId: string, error?: string): Promise<{ status: string }>;
 }
 
+export interface ApplyResult {
+  applied: number;
+  changed: number;
+  unchanged: number;
+  echoes: number;
+  /** Dead-letter ids of records that could not be applied. */
+  parked: number[];
+  /** Targets that got new outbox rows: `connector/entity`. */
+  deliveries: string[];
+  remaining: boolean;
+}
+
+export interface SyncRunRecord {
+  kind: 'poll' | 'apply' | 'deliver' | 'backfill';
+  connector: string;
+  entity: string;
+  startedAt: string;
+  pages: number;
+  processed: number;
+  changed: number;
+  parked: number[];
+  warnings: string[];
+  error?: string;
+}
+
+/** What the sync activities need (implemented by hub/sync/engine.ts). */
+export interface SyncEngine {
+  currentMappingVersion(connector: string, entity: string): Promise<number>;
+  loadCursor(connector: string, entity: string): Promise<ChangeCursor | null>;
+  pollPage(connector: string, entity: string, cursor: ChangeCursor | null, limit: number): Promise<{ received: number; appended: number; next: ChangeCursor | null; more: boolean }>;
+  saveCursor(connector: string, entity: string, cursor: ChangeCursor | null, received: number): Promise<{ warning?: string }>;
+  applyInbox(connector: string, entity: string, version: number): Promise<ApplyResult>;
+  deliverOutbox(connector: string, entity: string, version: number): Promise<{ delivered: number; parked: number[]; retry: ConnectorError | undefined; remaining: boolean }>;
+  pendingDeliveries(): Promise<{ connector: string; entity: string }[]>;
+  pendingInbox(connector: string, entity: string): Promise<boolean>;
+  reapplyPage(connector: string, entity: string, version: number, after: string | null, limit: number): Promise<{ applied: number; changed: number; parked: number[]; next: string | null }>;
+  recordRun(run: SyncRunRecord): Promise<string>;
+}
+
+/**
+ * Turns a ConnectorError into the Temporal failure its kind calls for: auth, invalid and not_found
+ * fail for good; rate_limited waits as long as the provider asked; the rest retry with backoff.
+ */
+function classified<A extends unknown[], R>(fn: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
+  return async (...args: A) => {
+    try {
+      return await fn(...args);
+    } catch (err) {
+      if (!(err instanceof ConnectorError)) throw err;
+      if (!err.retryable) throw ApplicationFailure.nonRetryable(err.message, `ConnectorError.${err.kind}`);
+      throw ApplicationFailure.create({
+        message: err.message,
+        type: `ConnectorError.${err.kind}`,
+        nextRetryDelay: err.kind === 'rate_limited' && err.retryAfterMs ? err.retryAfterMs : undefined,
+      });
+    }
+  };
+}
+
 export interface ActivityDeps {
   bulkRuns: BulkRunStore;
+  sync?: SyncEngine;
   /** Aborted when the process is stopping: long activities end at their next safe point. */
   stopping?: AbortSignal;
 }
@@ -20,6 +82,10 @@ export interface ActivityDeps {
  * @example Worker.create({ activities: createActivities({ bulkRuns: createBulkRunStore(db) }), ... })
  */
 export function createActivities(deps: ActivityDeps) {
+  const sync = () => {
+    if (!deps.sync) throw ApplicationFailure.nonRetryable('this worker was started without the sync engine');
+    return deps.sync;
+  };
   return {
     /**
      * Applies every page of a bulk run, heartbeating after each. After a crash the retry starts at
@@ -48,6 +114,23 @@ export function createActivities(deps: ActivityDeps) {
     async finishBulkRun(runId: string, error?: string): Promise<{ status: string }> {
       return deps.bulkRuns.finish(runId, error);
     },
+
+    currentMappingVersion: classified((connector: string, entity: string) => sync().currentMappingVersion(connector, entity)),
+    loadCursor: classified((connector: string, entity: string) => sync().loadCursor(connector, entity)),
+    pollPage: classified((connector: string, entity: string, cursor: ChangeCursor | null, limit: number) => sync().pollPage(connector, entity, cursor, limit)),
+    saveCursor: classified((connector: string, entity: string, cursor: ChangeCursor | null, received: number) => sync().saveCursor(connector, entity, cursor, received)),
+    applyInbox: classified((connector: string, entity: string, version: number) => sync().applyInbox(connector, entity, version)),
+    pendingDeliveries: classified(() => sync().pendingDeliveries()),
+    pendingInbox: classified((connector: string, entity: string) => sync().pendingInbox(connector, entity)),
+    reapplyPage: classified((connector: string, entity: string, version: number, after: string | null, limit: number) => sync().reapplyPage(connector, entity, version, after, limit)),
+    recordRun: classified((run: SyncRunRecord) => sync().recordRun(run)),
+
+    /** Delivers one batch; rows a transient error left pending make the activity retry with backoff. */
+    deliverOutbox: classified(async (connector: string, entity: string, version: number) => {
+      const { retry, ...outcome } = await sync().deliverOutbox(connector, entity, version);
+      if (retry) throw retry;
+      return outcome;
+    }),
   };
 }
 

@@ -1,2 +1,3 @@
 // Every workflow Qiao runs; this file is the worker's workflowsPath and must stay workflow-safe.
 export { bulkUpsert } from './bulk-upsert';
+export { applyInbox, backfill, deliverOutbox, poll } from './sync';

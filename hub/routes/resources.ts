@@ -9,6 +9,7 @@ import { Problem } from '../problem';
 import { BULK_MAX_RECORDS, type BulkEntity, createBulkRun } from '../store/bulk';
 import { etagOf, type StoredMeta } from '../store/records';
 import type { AnyRecords } from '../store/resources';
+import { subscribers } from '../sync/outbox';
 import { problemResponses, RunAccepted, validationHook } from './openapi';
 
 export interface ResourceRoutesOptions {
@@ -35,6 +36,13 @@ const ListQuery = z.object({
  */
 function named<T extends z.ZodType>(schema: T, name: string): T {
   return schema.clone().openapi(name) as T;
+}
+
+/** Starts delivery to every system subscribed to this entity; the outbox rows were written with the change. */
+async function kickDeliveries(c: Context<AppEnv>, entity: string): Promise<void> {
+  for (const connector of await subscribers(c.var.deps.store.reader, entity)) {
+    await c.var.deps.workflows.startSync('deliverOutbox', { connector, entity });
+  }
 }
 
 /** Reads what the route's schemas validated; the generic factory cannot name the inferred types. */
@@ -131,6 +139,7 @@ export function resourceRoutes(options: ResourceRoutesOptions): OpenAPIHono<AppE
         valid(c, 'json'),
         c.var.actor,
       )) as StoredMeta & { [k: string]: unknown };
+      await kickDeliveries(c, entity);
       withEtag(c, created);
       c.header('Location', `/v1/${plural}/${encodeURIComponent(String(created[keyName]))}`);
       return c.json(created, 201);
@@ -174,6 +183,7 @@ export function resourceRoutes(options: ResourceRoutesOptions): OpenAPIHono<AppE
         c.req.header('if-match'),
         c.var.actor,
       );
+      await kickDeliveries(c, entity);
       withEtag(c, updated);
       return c.json(updated, 200);
     }) as never,
@@ -192,6 +202,7 @@ export function resourceRoutes(options: ResourceRoutesOptions): OpenAPIHono<AppE
     (async (c: Context<AppEnv>) => {
       const key = valid<{ [k: string]: string }>(c, 'param')[keyName] as string;
       await records.remove(c.var.deps.store.db, key, c.req.header('if-match'), c.var.actor);
+      await kickDeliveries(c, entity);
       return c.body(null, 204);
     }) as never,
   );

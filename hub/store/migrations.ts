@@ -140,6 +140,147 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('audit_entity').on('audit_log').columns(['entity', 'entity_id']).execute();
     },
   },
+  '0002_sync_engine': {
+    async up(db: AnyDb) {
+      const pg = isPostgres(db);
+      const serial = (t: ReturnType<AnyDb['schema']['createTable']>) =>
+        t.addColumn('id', pg ? 'serial' : 'integer', (c) => (pg ? c.primaryKey() : c.primaryKey().autoIncrement()));
+      await db.schema
+        .createTable('connectors')
+        .addColumn('name', 'text', (c) => c.primaryKey())
+        .addColumn('type', 'text', (c) => c.notNull())
+        .addColumn('config', 'text', (c) => c.notNull())
+        .addColumn('entities', 'text', (c) => c.notNull())
+        .addColumn('enabled', 'integer', (c) => c.notNull())
+        .addColumn('health', 'text')
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .execute();
+      await serial(db.schema.createTable('inbox'))
+        .addColumn('connector', 'text', (c) => c.notNull())
+        .addColumn('entity', 'text', (c) => c.notNull())
+        .addColumn('event_key', 'text', (c) => c.notNull())
+        .addColumn('external_id', 'text', (c) => c.notNull())
+        .addColumn('source_time', 'text', (c) => c.notNull())
+        .addColumn('payload', 'text')
+        .addColumn('deleted', 'integer', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('mapping_version', 'integer')
+        .addColumn('received_at', 'text', (c) => c.notNull())
+        .addColumn('applied_at', 'text')
+        .addUniqueConstraint('inbox_event_key', ['connector', 'event_key'])
+        .execute();
+      await db.schema.createIndex('inbox_pending').on('inbox').columns(['connector', 'entity', 'status', 'id']).execute();
+      await db.schema.createIndex('inbox_external').on('inbox').columns(['connector', 'entity', 'external_id']).execute();
+      await serial(db.schema.createTable('ledger'))
+        .addColumn('canonical_entity', 'text', (c) => c.notNull())
+        .addColumn('canonical_id', 'text', (c) => c.notNull())
+        .addColumn('connector', 'text', (c) => c.notNull())
+        .addColumn('entity', 'text', (c) => c.notNull())
+        .addColumn('external_id', 'text', (c) => c.notNull())
+        .addColumn('inbox_id', 'integer')
+        .addColumn('mapping_version', 'integer', (c) => c.notNull())
+        .addColumn('before_hash', 'text')
+        .addColumn('after_hash', 'text', (c) => c.notNull())
+        .addColumn('changes', 'text', (c) => c.notNull())
+        .addColumn('at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('ledger_record').on('ledger').columns(['canonical_entity', 'canonical_id']).execute();
+      await serial(db.schema.createTable('outbox'))
+        .addColumn('connector', 'text', (c) => c.notNull())
+        .addColumn('entity', 'text', (c) => c.notNull())
+        .addColumn('canonical_id', 'text', (c) => c.notNull())
+        .addColumn('operation', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('mapping_version', 'integer')
+        .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('external_id', 'text')
+        .addColumn('error', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('done_at', 'text')
+        .execute();
+      await db.schema.createIndex('outbox_pending').on('outbox').columns(['connector', 'entity', 'status', 'id']).execute();
+      await db.schema
+        .createTable('links')
+        .addColumn('connector', 'text', (c) => c.notNull())
+        .addColumn('entity', 'text', (c) => c.notNull())
+        .addColumn('external_id', 'text', (c) => c.notNull())
+        .addColumn('canonical_entity', 'text', (c) => c.notNull())
+        .addColumn('canonical_id', 'text', (c) => c.notNull())
+        .addColumn('last_written_hash', 'text')
+        .addColumn('last_seen_hash', 'text')
+        .addColumn('mapping_version', 'integer', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('links_pk', ['connector', 'entity', 'external_id'])
+        .addUniqueConstraint('links_canonical', ['connector', 'entity', 'canonical_id'])
+        .execute();
+      await db.schema.createIndex('links_by_canonical').on('links').columns(['canonical_entity', 'canonical_id']).execute();
+      await serial(db.schema.createTable('dead_letters'))
+        .addColumn('connector', 'text', (c) => c.notNull())
+        .addColumn('entity', 'text', (c) => c.notNull())
+        .addColumn('direction', 'text', (c) => c.notNull())
+        .addColumn('ref_id', 'integer', (c) => c.notNull())
+        .addColumn('canonical_id', 'text')
+        .addColumn('external_id', 'text')
+        .addColumn('error_kind', 'text', (c) => c.notNull())
+        .addColumn('reason', 'text', (c) => c.notNull())
+        .addColumn('mapping_version', 'integer')
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('replayed_at', 'text')
+        .execute();
+      await db.schema.createIndex('dead_letters_open').on('dead_letters').columns(['status', 'connector', 'entity']).execute();
+      await db.schema
+        .createTable('effects')
+        .addColumn('key', 'text', (c) => c.primaryKey())
+        .addColumn('connector', 'text', (c) => c.notNull())
+        .addColumn('operation', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('external_id', 'text')
+        .addColumn('claimed_at', 'text', (c) => c.notNull())
+        .addColumn('confirmed_at', 'text')
+        .execute();
+      await db.schema
+        .createTable('mapping_versions')
+        .addColumn('connector', 'text', (c) => c.notNull())
+        .addColumn('entity', 'text', (c) => c.notNull())
+        .addColumn('version', 'integer', (c) => c.notNull())
+        .addColumn('definition', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('created_by', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('published_at', 'text')
+        .addPrimaryKeyConstraint('mapping_versions_pk', ['connector', 'entity', 'version'])
+        .execute();
+      await db.schema
+        .createTable('mappings')
+        .addColumn('connector', 'text', (c) => c.notNull())
+        .addColumn('entity', 'text', (c) => c.notNull())
+        .addColumn('current_version', 'integer', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('mappings_pk', ['connector', 'entity'])
+        .execute();
+      await db.schema
+        .createTable('cursors')
+        .addColumn('connector', 'text', (c) => c.notNull())
+        .addColumn('entity', 'text', (c) => c.notNull())
+        .addColumn('cursor', 'text')
+        .addColumn('recent_counts', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('cursors_pk', ['connector', 'entity'])
+        .execute();
+      await db.schema
+        .createTable('field_provenance')
+        .addColumn('entity', 'text', (c) => c.notNull())
+        .addColumn('record_id', 'text', (c) => c.notNull())
+        .addColumn('field', 'text', (c) => c.notNull())
+        .addColumn('source', 'text', (c) => c.notNull())
+        .addColumn('source_time', 'text', (c) => c.notNull())
+        .addColumn('mapping_version', 'integer')
+        .addPrimaryKeyConstraint('field_provenance_pk', ['entity', 'record_id', 'field'])
+        .execute();
+      await db.schema.alterTable('runs').addColumn('warnings', 'text').execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -1,6 +1,8 @@
 // Canonical records stored as JSON documents with indexed columns: one mechanism for every entity.
 import { type Kysely, type Transaction, sql } from 'kysely';
-import { newCanonicalId, type Role } from '../../mappings/canonical';
+import { CRM_CORE, newCanonicalId, type Role } from '../../mappings/canonical';
+import { enqueueDeliveries } from '../sync/outbox';
+import { changedFields, saveProvenance } from '../sync/provenance';
 import { Problem } from '../problem';
 import type { Database, DocumentColumns } from './schema';
 
@@ -223,6 +225,8 @@ export function createRecords<R extends StoredMeta, I, P>(spec: ResourceSpec<R, 
           throw uniqueViolation(err, spec.entity) ?? err;
         });
         await appendAudit(trx, [{ actor, action: 'create', entity: spec.entity, entityId: record.id, after: record, at: now }]);
+        await saveProvenance(trx, spec.entity, record.id, changedFields(undefined, record), CRM_CORE, now, null);
+        await enqueueDeliveries(trx, spec.entity, [record.id], 'upsert');
         return record;
       });
     },
@@ -239,6 +243,8 @@ export function createRecords<R extends StoredMeta, I, P>(spec: ResourceSpec<R, 
           throw uniqueViolation(err, spec.entity) ?? err;
         });
         await appendAudit(trx, [{ actor, action: 'update', entity: spec.entity, entityId: before.id, before, after: next, at: now }]);
+        await saveProvenance(trx, spec.entity, before.id, changedFields(before, next), CRM_CORE, now, null);
+        await enqueueDeliveries(trx, spec.entity, [before.id], 'upsert');
         return next;
       });
     },
@@ -251,6 +257,8 @@ export function createRecords<R extends StoredMeta, I, P>(spec: ResourceSpec<R, 
         if (blocker) throw new Problem(409, 'Cannot delete', blocker);
         await any(trx).deleteFrom(table).where('id', '=', before.id).where('version', '=', before.version).execute();
         await appendAudit(trx, [{ actor, action: 'delete', entity: spec.entity, entityId: before.id, before, at: new Date().toISOString() }]);
+        await trx.deleteFrom('field_provenance').where('entity', '=', spec.entity).where('record_id', '=', before.id).execute();
+        await enqueueDeliveries(trx, spec.entity, [before.id], 'delete');
       });
     },
   };

@@ -63,6 +63,7 @@ export interface RunsTable {
   unchanged: Generated<number>;
   rejected: Generated<number>;
   error: string | null;
+  warnings: string | null;
   actor: string;
   created_at: string;
   updated_at: string;
@@ -106,6 +107,124 @@ export interface AuditLogTable {
   after: string | null;
 }
 
+export interface ConnectorsTable {
+  name: string;
+  type: string;
+  config: string;
+  entities: string;
+  enabled: number;
+  health: string | null;
+  updated_at: string;
+}
+export interface InboxTable {
+  id: Generated<number>;
+  connector: string;
+  entity: string;
+  event_key: string;
+  external_id: string;
+  source_time: string;
+  payload: string | null;
+  deleted: number;
+  status: string;
+  mapping_version: number | null;
+  received_at: string;
+  applied_at: string | null;
+}
+export interface LedgerTable {
+  id: Generated<number>;
+  canonical_entity: string;
+  canonical_id: string;
+  connector: string;
+  entity: string;
+  external_id: string;
+  inbox_id: number | null;
+  mapping_version: number;
+  before_hash: string | null;
+  after_hash: string;
+  changes: string;
+  at: string;
+}
+export interface OutboxTable {
+  id: Generated<number>;
+  connector: string;
+  entity: string;
+  canonical_id: string;
+  operation: string;
+  status: string;
+  mapping_version: number | null;
+  attempts: Generated<number>;
+  external_id: string | null;
+  error: string | null;
+  created_at: string;
+  done_at: string | null;
+}
+export interface LinksTable {
+  connector: string;
+  entity: string;
+  external_id: string;
+  canonical_entity: string;
+  canonical_id: string;
+  last_written_hash: string | null;
+  last_seen_hash: string | null;
+  mapping_version: number;
+  updated_at: string;
+}
+export interface DeadLettersTable {
+  id: Generated<number>;
+  connector: string;
+  entity: string;
+  direction: string;
+  ref_id: number;
+  canonical_id: string | null;
+  external_id: string | null;
+  error_kind: string;
+  reason: string;
+  mapping_version: number | null;
+  status: string;
+  created_at: string;
+  replayed_at: string | null;
+}
+export interface EffectsTable {
+  key: string;
+  connector: string;
+  operation: string;
+  status: string;
+  external_id: string | null;
+  claimed_at: string;
+  confirmed_at: string | null;
+}
+export interface MappingVersionsTable {
+  connector: string;
+  entity: string;
+  version: number;
+  definition: string;
+  status: string;
+  created_by: string;
+  created_at: string;
+  published_at: string | null;
+}
+export interface MappingsTable {
+  connector: string;
+  entity: string;
+  current_version: number;
+  updated_at: string;
+}
+export interface CursorsTable {
+  connector: string;
+  entity: string;
+  cursor: string | null;
+  recent_counts: string;
+  updated_at: string;
+}
+export interface FieldProvenanceTable {
+  entity: string;
+  record_id: string;
+  field: string;
+  source: string;
+  source_time: string;
+  mapping_version: number | null;
+}
+
 export interface Database {
   customers: CustomersTable;
   contacts: ContactsTable;
@@ -119,4 +238,15 @@ export interface Database {
   run_rejections: RunRejectionsTable;
   idempotency_keys: IdempotencyKeysTable;
   audit_log: AuditLogTable;
+  connectors: ConnectorsTable;
+  inbox: InboxTable;
+  ledger: LedgerTable;
+  outbox: OutboxTable;
+  links: LinksTable;
+  dead_letters: DeadLettersTable;
+  effects: EffectsTable;
+  mapping_versions: MappingVersionsTable;
+  mappings: MappingsTable;
+  cursors: CursorsTable;
+  field_provenance: FieldProvenanceTable;
 }

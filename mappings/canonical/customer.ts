@@ -25,6 +25,7 @@ const customerFields = {
   addresses: z.array(Address).max(20).default([]),
   ownerId: CanonicalId.optional().describe('The User (sales rep) who owns the customer.'),
   segment: z.string().max(64).optional().describe('Free segment label, e.g. `smb`.'),
+  website: z.url({ message: 'must be a URL like https://acme.example' }).max(500).optional().describe('Web site.'),
   creditLimit: Money.optional().describe('Credit limit.'),
   status: CustomerStatus.default('active'),
   externalRefs: z.array(ExternalRef).default([]).describe('Where this customer lives in other systems.'),

@@ -3,6 +3,7 @@ export * from './customer';
 export * from './finance';
 export * from './interaction';
 export * from './order';
+export * from './ownership';
 export * from './primitives';
 export * from './product';
 export * from './quantity';

@@ -4,6 +4,9 @@ import { inject } from 'vitest';
 import { createApp } from '../../hub/app';
 import { type TokenEntry, tokenTable } from '../../hub/auth';
 import { createBulkRunStore } from '../../hub/store/bulk';
+import { type ConnectorPool, createConnectorPool } from '../../hub/sync/connectors';
+import { createSyncEngine } from '../../hub/sync/engine';
+import '../../hub/sync/connector-types';
 import { connectWorkflows } from '../../hub/temporal';
 import { createWorker } from '../../workflows/worker';
 import { freshStore, type TestDialect, type TestStore } from './stores';
@@ -23,6 +26,7 @@ export const TOKENS: Record<'admin' | 'sales' | 'finance' | 'viewer', TokenEntry
 
 export interface TestHub {
   store: TestStore;
+  workflows: Awaited<ReturnType<typeof connectWorkflows>>;
   taskQueue: string;
   /** Calls the gateway in process with a role's token; JSON bodies are serialised. */
   call(role: keyof typeof TOKENS | null, method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<Response>;
@@ -30,15 +34,17 @@ export interface TestHub {
   dispose(): Promise<void>;
 }
 
-export async function createTestHub(dialect: TestDialect, options: { bulkPageSize?: number } = {}): Promise<TestHub> {
+export async function createTestHub(dialect: TestDialect, options: { bulkPageSize?: number; fetch?: typeof fetch; publicUrl?: string } = {}): Promise<TestHub> {
   const store = await freshStore(dialect);
   const address = inject('temporalAddress');
   const taskQueue = `test-${dialect}-${Math.random().toString(36).slice(2, 10)}`;
   const workflows = await connectWorkflows({ address, namespace: 'default', taskQueue });
-  const app = createApp({ store, workflows, tokens: tokenTable(Object.values(TOKENS)), bulkPageSize: options.bulkPageSize });
+  const connectors: ConnectorPool = createConnectorPool({ fetch: options.fetch });
+  const app = createApp({ store, workflows, tokens: tokenTable(Object.values(TOKENS)), bulkPageSize: options.bulkPageSize, connectors, publicUrl: options.publicUrl });
   let worker: { worker: Worker; running: Promise<void>; connection: NativeConnection } | undefined;
   return {
     store,
+    workflows,
     taskQueue,
     call(role, method, path, body, headers = {}) {
       const init: RequestInit = { method, headers: { ...headers } };
@@ -55,7 +61,7 @@ export async function createTestHub(dialect: TestDialect, options: { bulkPageSiz
         connection,
         namespace: 'default',
         taskQueue,
-        deps: { bulkRuns: createBulkRunStore(store.db) },
+        deps: { bulkRuns: createBulkRunStore(store.db), sync: createSyncEngine(store.db, connectors) },
         workflowBundle: { codePath: inject('workflowBundlePath') },
       });
       worker = { worker: w, running: w.run(), connection };

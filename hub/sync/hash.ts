@@ -1,0 +1,8 @@
+// Content hashes for the ledger, links (echo guard) and idempotency keys.
+import { createHash } from 'node:crypto';
+import { stableStringify } from '../store/records';
+
+/** SHA-256 (hex) of a value serialised with sorted keys. */
+export function contentHash(value: unknown): string {
+  return createHash('sha256').update(stableStringify(value)).digest('hex');
+}

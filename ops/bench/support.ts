@@ -1,0 +1,149 @@
+// Shared by the benchmarks: Qiao as a child process on fresh state, and a closed-loop load generator
+// with latency percentiles. Everything on 127.0.0.1; every phase stops by itself.
+import { type ChildProcess, spawn } from 'node:child_process';
+import path from 'node:path';
+import readline from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+export const CLIENTS = 32;
+export const WARMUP_MS = 2_000;
+export const MEASURE_MS = 10_000;
+const START_TIMEOUT_MS = 120_000;
+const STOP_TIMEOUT_MS = 60_000;
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+export const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export interface QiaoProcess {
+  /** pid of the Qiao node process (the Temporal dev server is its child). */
+  pid: number | undefined;
+  /** The gateway URL, once the child has printed it. */
+  gateway: Promise<string>;
+  stop(): Promise<void>;
+}
+
+/** Runs `qiao start` as a child on fresh state and loopback ports; its output goes to our stderr. */
+export function spawnQiao(dataDir: string, token: string, ports: { gateway: number; temporal: number; temporalUi: number }, extraEnv: Record<string, string> = {}): QiaoProcess {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    QIAO_DATA_DIR: dataDir,
+    QIAO_HOST: '127.0.0.1',
+    QIAO_PORT: String(ports.gateway),
+    QIAO_TEMPORAL_PORT: String(ports.temporal),
+    QIAO_TEMPORAL_UI_PORT: String(ports.temporalUi),
+    QIAO_API_TOKENS: `${token}:admin:bench`,
+    ...extraEnv,
+  };
+  // The embedded default: no external database or Temporal, and no tokens but the bench's.
+  for (const name of ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'QIAO_API_TOKENS_FILE']) delete env[name];
+  // Its own process group, so that if SIGTERM is not enough the Temporal dev server it started goes with it.
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'ops/cli.ts', 'start'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const exited = new Promise<string>((resolve) => child.once('exit', (code, signal) => resolve(signal ?? `code ${code}`)));
+
+  const gateway = new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`qiao start printed no "gateway at http://" within ${START_TIMEOUT_MS / 1000} s`)), START_TIMEOUT_MS);
+    exited.then((how) => {
+      clearTimeout(timer);
+      reject(new Error(`qiao start exited (${how}) before its gateway was up`));
+    });
+    for (const stream of [child.stdout, child.stderr]) {
+      if (!stream) continue;
+      readline.createInterface({ input: stream }).on('line', (line) => {
+        process.stderr.write(`  qiao | ${line}\n`);
+        const url = /gateway at (http:\/\/\S+)/.exec(line)?.[1];
+        if (url) {
+          clearTimeout(timer);
+          resolve(url);
+        }
+      });
+    }
+  });
+  gateway.catch(() => undefined);
+
+  return {
+    pid: child.pid,
+    gateway,
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
+      child.kill('SIGTERM');
+      const stopped = await Promise.race([exited.then(() => true), sleep(STOP_TIMEOUT_MS).then(() => false)]);
+      if (!stopped) {
+        console.error(`qiao did not stop within ${STOP_TIMEOUT_MS / 1000} s of SIGTERM; killing its process group ${child.pid}`);
+        process.kill(-child.pid, 'SIGKILL');
+        await exited;
+      }
+    },
+  };
+}
+
+export interface PhaseResult {
+  /** Requests started after the warm-up. */
+  requests: number;
+  seconds: number;
+  p50: number;
+  p99: number;
+  /** Every non-2xx answer or failed request, warm-up included, by status or error. */
+  errors: Map<string, number>;
+  total: number;
+  /** The first few error answers, body included. */
+  examples: string[];
+}
+
+export type Call = (client: number, seq: number) => { path: string; init?: RequestInit };
+
+export const percentile = (sorted: number[], q: number) => sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)] ?? Number.NaN;
+
+/** Runs CLIENTS loops of `call` for the warm-up plus the measured window. */
+export async function runPhase(base: string, call: Call): Promise<PhaseResult> {
+  const latencies: number[] = [];
+  const errors = new Map<string, number>();
+  const examples: string[] = [];
+  const measureFrom = performance.now() + WARMUP_MS;
+  const end = measureFrom + MEASURE_MS;
+  let lastDone = measureFrom;
+  let total = 0;
+  const client = async (id: number) => {
+    for (let seq = 0; performance.now() < end; seq++) {
+      const { path: p, init } = call(id, seq);
+      const t0 = performance.now();
+      let error: string | undefined;
+      let detail = '';
+      try {
+        const res = await fetch(`${base}${p}`, init);
+        const body = await res.text();
+        if (!res.ok) {
+          error = `HTTP ${res.status}`;
+          detail = body;
+        }
+      } catch (err) {
+        const cause = err instanceof Error && err.cause instanceof Error ? ` (${err.cause.message})` : '';
+        error = `${err instanceof Error ? err.message : String(err)}${cause}`;
+      }
+      const t1 = performance.now();
+      total++;
+      if (error) {
+        errors.set(error, (errors.get(error) ?? 0) + 1);
+        if (examples.length < 3) examples.push(`${init?.method ?? 'GET'} ${p} → ${error} ${detail.slice(0, 600)}`);
+      }
+      if (t0 >= measureFrom) {
+        latencies.push(t1 - t0);
+        lastDone = Math.max(lastDone, t1);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: CLIENTS }, (_, i) => client(i)));
+  latencies.sort((a, b) => a - b);
+  return { requests: latencies.length, seconds: (lastDone - measureFrom) / 1000, p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99), errors, total, examples };
+}
+
+export const rps = (r: PhaseResult) => r.requests / r.seconds;
+
+export function printPhase(label: string, r: PhaseResult, extra = ''): void {
+  const errorCount = [...r.errors.values()].reduce((a, b) => a + b, 0);
+  const byKind = [...r.errors].map(([kind, n]) => `${kind} ×${fmt(n)}`).join(', ');
+  console.log(
+    `${label.padEnd(28)} ${fmt(rps(r)).padStart(7)} req/s   p50 ${fmt(r.p50, 2).padStart(7)} ms   p99 ${fmt(r.p99, 2).padStart(7)} ms   errors ${fmt(errorCount)} of ${fmt(r.total)}${byKind ? ` (${byKind})` : ''}${extra}`,
+  );
+  for (const example of r.examples) console.log(`    e.g. ${example}`);
+}

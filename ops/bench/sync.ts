@@ -1,0 +1,110 @@
+// Benchmark of the sync engine on the embedded default: signed webhook ingest into the inbox (with the
+// /health baseline of the same run), and the initial load of N products with stock from the Odoo sandbox.
+//   node --import tsx ops/bench/sync.ts [products=100000]
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import SQLite from 'better-sqlite3';
+import { signTemplateWebhook } from '../../connectors/_template/webhooks';
+import { startOdooSandbox } from '../sandboxes/odoo';
+import { freePort } from '../temporal-cli';
+import { fmt, MEASURE_MS, printPhase, rps, runPhase, sleep, spawnQiao, WARMUP_MS } from './support';
+
+const PRODUCTS = Number(process.argv[2] ?? 100_000);
+const SECRET = 'whsec_bench_0123456789abcdef';
+const ODOO_KEY = 'odoo-bench-key-0123456789';
+const TIMEOUT_MS = 20 * 60_000;
+
+/** Peak resident memory of a process (VmHWM), in MiB. */
+function peakMemoryMiB(pid: number | undefined): number {
+  if (!pid) return Number.NaN;
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? Number.NaN) / 1024;
+}
+
+async function main(): Promise<number> {
+  console.log(`Qiao sync benchmark — node ${process.version}, ${os.cpus().length} CPUs, ${new Date().toISOString()}`);
+  console.log(`webhooks: 32 clients, ${WARMUP_MS / 1000} s warm-up + ${MEASURE_MS / 1000} s; initial load: ${fmt(PRODUCTS)} products with stock`);
+  const t0 = performance.now();
+  const products = Array.from({ length: PRODUCTS }, (_, i) => ({ default_code: `P-${String(i).padStart(6, '0')}`, name: `Product ${i}`, list_price: 1 + (i % 100) / 4 }));
+  const odoo = await startOdooSandbox({
+    apiKey: ODOO_KEY,
+    database: 'bench',
+    login: 'admin',
+    seed: { products, stock: products.map((p, i) => ({ sku: p.default_code, warehouse: 'WH', quantity: i % 500, reserved: i % 7 })) },
+  });
+  console.log(`sandbox seeded in ${fmt((performance.now() - t0) / 1000, 1)} s`);
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'qiao-bench-sync-'));
+  const token = randomBytes(24).toString('hex');
+  const qiao = spawnQiao(dataDir, token, { gateway: await freePort(), temporal: await freePort(), temporalUi: await freePort() }, { QIAO_BENCH_ODOO_KEY: ODOO_KEY });
+  const deadline = setTimeout(() => {
+    console.error('benchmark ran past its time limit; stopping');
+    void qiao.stop().then(() => process.exit(2));
+  }, TIMEOUT_MS);
+  try {
+    const base = await qiao.gateway;
+    const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+    const put = async (name: string, body: object) => {
+      const res = await fetch(`${base}/v1/connectors/${name}`, { method: 'PUT', headers, body: JSON.stringify(body) });
+      if (res.status !== 200) throw new Error(`PUT /v1/connectors/${name}: ${res.status} ${await res.text()}`);
+    };
+
+    const baseline = await runPhase(base, () => ({ path: '/health' }));
+    printPhase('a. GET /health (baseline)', baseline);
+
+    await put('hooks', {
+      type: 'template',
+      config: { baseUrl: 'http://127.0.0.1:9/', apiToken: 'unused', webhookSecrets: [SECRET], allowPrivateNetwork: true },
+      entities: { record: { direction: 'in', pollSeconds: 86_400 } },
+    });
+    const webhooks = await runPhase(base, (client, seq) => {
+      const body = JSON.stringify({ events: [{ id: `evt-${client}-${seq}`, type: 'record.updated', record: { id: `r-${client}-${seq}`, updated_at: new Date().toISOString(), name: `Hook ${client}-${seq}`, phone: '+4930123456' } }] });
+      const at = Math.floor(Date.now() / 1000);
+      return { path: '/webhooks/hooks', init: { method: 'POST', body, headers: { 'content-type': 'application/json', 'x-template-timestamp': String(at), 'x-template-signature': signTemplateWebhook(SECRET, at, body) } } };
+    });
+    printPhase('b. POST /webhooks (signed)', webhooks, `   ${fmt(rps(webhooks) / rps(baseline), 2)} × baseline; target ≥ 1,000 req/s, p99 ≤ 50 ms`);
+
+    // Let the webhook backlog drain before the load is timed.
+    const db = new SQLite(path.join(dataDir, 'qiao.db'), { readonly: true });
+    const count = (sql: string) => (db.prepare(sql).get() as { n: number }).n;
+    const drainStart = performance.now();
+    while (count("select count(*) as n from inbox where status = 'pending'") > 0) await sleep(250);
+    console.log(`   webhook backlog of ${fmt(count('select count(*) as n from inbox'))} events applied ${fmt((performance.now() - drainStart) / 1000, 1)} s after the load ended`);
+
+    const loadStart = performance.now();
+    await put('odoo', {
+      type: 'odoo',
+      config: { url: odoo.url, database: 'bench', apiKey: 'env:QIAO_BENCH_ODOO_KEY', allowPrivateNetwork: true, pageSize: 1000 },
+      entities: { product: { direction: 'in', pollSeconds: 1 }, stock_level: { direction: 'in', pollSeconds: 1 } },
+    });
+    let last = '';
+    for (;;) {
+      const loaded = count('select count(*) as n from products');
+      const stocked = count('select count(*) as n from stock_levels');
+      const line = `   … ${fmt(loaded)} products, ${fmt(stocked)} stock levels`;
+      if (line !== last && Math.round((performance.now() - loadStart) / 1000) % 10 === 0) console.log(line);
+      last = line;
+      if (loaded >= PRODUCTS && stocked >= PRODUCTS) break;
+      await sleep(200);
+    }
+    const seconds = (performance.now() - loadStart) / 1000;
+    console.log(`c. initial load ${fmt(PRODUCTS)} products with stock   ${fmt(PRODUCTS / seconds)} products/s   (${fmt(seconds, 1)} s; ${fmt((2 * PRODUCTS) / seconds)} source records/s)   target ≥ 2,000/s`);
+    console.log(`   peak memory of the Qiao process (gateway + worker): ${fmt(peakMemoryMiB(qiao.pid))} MiB`);
+    db.close();
+    return 0;
+  } finally {
+    clearTimeout(deadline);
+    await qiao.stop();
+    await odoo.stop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

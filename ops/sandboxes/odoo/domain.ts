@@ -1,0 +1,165 @@
+// Odoo domains and orders, evaluated in memory the way Odoo's SQL would: prefix `&`/`|`/`!`,
+// implicit AND, NULL semantics, `like` patterns, dotted paths through many2one fields.
+
+/** A value as a domain compares it: many2one as its id, datetimes as epoch milliseconds, `null` for empty. */
+export type Comparable = string | number | boolean | null;
+
+/** How the sandbox resolves a field path on a record; supplied by the store. */
+export interface FieldResolver {
+  /** Type of the last field of the path, and the value to compare; throws ValueError for an unknown field. */
+  resolve(path: string): { type: string; value: Comparable; display?: string };
+  /** Whole-second datetime comparisons (Odoo 19) instead of raw stored values (Odoo 17/18). */
+  wholeSeconds: boolean;
+}
+
+type Leaf = [string, string, unknown];
+type Node = { and: [Node, Node] } | { or: [Node, Node] } | { not: Node } | { leaf: Leaf } | { constant: boolean };
+
+export class DomainError extends Error {}
+
+/** Parses prefix notation into a tree; consecutive terms are ANDed. */
+export function parseDomain(domain: unknown): Node {
+  if (!Array.isArray(domain)) throw new DomainError(`Invalid domain: ${JSON.stringify(domain)}`);
+  const terms: unknown[] = domain;
+  let i = 0;
+  function term(): Node {
+    if (i >= terms.length) throw new DomainError(`Invalid domain: an operator lacks operands in ${JSON.stringify(terms)}`);
+    const token = terms[i++];
+    if (token === '&' || token === '|') {
+      const left = term();
+      const right = term();
+      return token === '&' ? { and: [left, right] } : { or: [left, right] };
+    }
+    if (token === '!') return { not: term() };
+    if (Array.isArray(token) && token.length === 3) {
+      // Odoo's TRUE_LEAF and FALSE_LEAF.
+      if (token[0] === 1 && token[1] === '=' && token[2] === 1) return { constant: true };
+      if (token[0] === 0 && token[1] === '=' && token[2] === 1) return { constant: false };
+      if (typeof token[0] !== 'string' || typeof token[1] !== 'string') throw new DomainError(`Invalid leaf ${JSON.stringify(token)}`);
+      return { leaf: token as Leaf };
+    }
+    throw new DomainError(`Invalid domain term ${JSON.stringify(token)}`);
+  }
+  let node: Node = { constant: true };
+  let first = true;
+  while (i < terms.length) {
+    const next = term();
+    node = first ? next : { and: [node, next] };
+    first = false;
+  }
+  return node;
+}
+
+/** Every field path a domain names (to know whether it mentions `active`). */
+export function domainPaths(domain: unknown): string[] {
+  if (!Array.isArray(domain)) return [];
+  return domain.flatMap((t) => (Array.isArray(t) && typeof t[0] === 'string' ? [t[0]] : []));
+}
+
+export function evaluate(node: Node, record: FieldResolver): boolean {
+  if ('constant' in node) return node.constant;
+  if ('and' in node) return evaluate(node.and[0], record) && evaluate(node.and[1], record);
+  if ('or' in node) return evaluate(node.or[0], record) || evaluate(node.or[1], record);
+  if ('not' in node) return !evaluate(node.not, record);
+  return matchLeaf(node.leaf, record);
+}
+
+const ODOO_DATETIME = /^(\d{4}-\d{2}-\d{2})(?:[ T](\d{2}:\d{2}(?::\d{2})?))?/;
+
+/** An Odoo datetime string ("2026-01-01 10:00:00", UTC) as epoch ms. */
+export function parseOdooDatetime(value: string): number {
+  const match = ODOO_DATETIME.exec(value);
+  if (!match) throw new DomainError(`Invalid datetime ${JSON.stringify(value)}`);
+  const time = match[2] ?? '00:00:00';
+  return Date.parse(`${match[1]}T${time.length === 5 ? `${time}:00` : time}Z`);
+}
+
+function likeToRegExp(pattern: string, caseInsensitive: boolean): RegExp {
+  let source = '';
+  for (const ch of pattern) {
+    if (ch === '%') source += '.*';
+    else if (ch === '_') source += '.';
+    else source += ch.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  }
+  return new RegExp(`^${source}$`, caseInsensitive ? 'is' : 's');
+}
+
+function matchLeaf([path, operator, value]: Leaf, record: FieldResolver): boolean {
+  const { type, value: raw, display } = record.resolve(path);
+  let stored: Comparable = raw;
+  let operand: unknown = value;
+  // A many2one compared with text is compared by display name, as Odoo's name_search does.
+  const byName = type === 'many2one' && (typeof value === 'string' || (Array.isArray(value) && value.some((v) => typeof v === 'string')));
+  if (byName) stored = raw === null ? null : (display ?? null);
+  if (type === 'datetime') {
+    if (typeof stored === 'number' && record.wholeSeconds) stored = Math.floor(stored / 1000) * 1000;
+    const toMs = (v: unknown) => (typeof v === 'string' ? parseOdooDatetime(v) : v);
+    operand = Array.isArray(value) ? value.map(toMs) : toMs(value);
+  }
+  const isNull = stored === null || (type !== 'boolean' && stored === false);
+
+  const equals = (v: unknown): boolean => {
+    if (v === false || v === null) return type === 'boolean' ? !stored : isNull;
+    if (type === 'boolean') return Boolean(stored) === Boolean(v);
+    return !isNull && stored === v;
+  };
+  switch (operator) {
+    case '=':
+      return equals(operand);
+    case '!=':
+    case '<>':
+      return !equals(operand);
+    case 'in':
+    case 'not in': {
+      if (!Array.isArray(operand)) throw new DomainError(`The domain term ${JSON.stringify([path, operator, value])} should have a list value.`);
+      const found = operand.some(equals);
+      return operator === 'in' ? found : !found;
+    }
+    case '>':
+    case '>=':
+    case '<':
+    case '<=': {
+      if (isNull || operand === false || operand === null) return false;
+      const a = stored as number | string;
+      const b = operand as number | string;
+      return operator === '>' ? a > b : operator === '>=' ? a >= b : operator === '<' ? a < b : a <= b;
+    }
+    case 'like':
+    case 'ilike':
+    case 'not like':
+    case 'not ilike':
+    case '=like':
+    case '=ilike': {
+      const negated = operator.startsWith('not');
+      if (isNull) return negated;
+      const exact = operator.startsWith('=');
+      const pattern = exact ? String(operand) : `%${String(operand)}%`;
+      const found = likeToRegExp(pattern, operator.includes('ilike')).test(String(stored));
+      return negated ? !found : found;
+    }
+    default:
+      throw new DomainError(`Invalid operator ${JSON.stringify(operator)} in ${JSON.stringify([path, operator, value])}`);
+  }
+}
+
+/** Parses `"write_date asc, id desc"`. */
+export function parseOrder(order: string): { field: string; descending: boolean }[] {
+  return order
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean)
+    .map((part) => {
+      const match = /^([a-z_][a-z0-9_]*)(?:\s+(asc|desc))?$/i.exec(part);
+      if (!match) throw new DomainError(`Invalid "order" specified (${order}).`);
+      return { field: match[1] as string, descending: (match[2] ?? 'asc').toLowerCase() === 'desc' };
+    });
+}
+
+/** Compares two sort keys like PostgreSQL: NULLs last ascending, first descending. */
+export function compareKeys(a: Comparable, b: Comparable, descending: boolean): number {
+  const aNull = a === null;
+  const bNull = b === null;
+  if (aNull || bNull) return aNull === bNull ? 0 : aNull !== descending ? 1 : -1;
+  const result = a < b ? -1 : a > b ? 1 : 0;
+  return descending ? -result : result;
+}

@@ -1,0 +1,624 @@
+// The sandbox's in-memory Odoo database: the models the connector uses, with Odoo's field types,
+// defaults, `false` for empty, many2one as [id, name], write_date to the millisecond (read back to
+// the second), archived records, and Odoo's exceptions.
+import { type Comparable, compareKeys, DomainError, domainPaths, evaluate, type FieldResolver, parseDomain, parseOrder } from './domain';
+
+export type OdooVersion = 17 | 18 | 19;
+export type Vals = Record<string, unknown>;
+/** A record as stored: many2one as an id or false, datetimes as epoch ms. */
+type Stored = { id: number } & Record<string, unknown>;
+
+/** An Odoo exception, by its Python class name (`odoo.exceptions.ValidationError`). */
+export class OdooException extends Error {
+  constructor(
+    readonly exception: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export const odooErrors = {
+  validation: (message: string) => new OdooException('odoo.exceptions.ValidationError', message),
+  user: (message: string) => new OdooException('odoo.exceptions.UserError', message),
+  access: (message: string) => new OdooException('odoo.exceptions.AccessError', message),
+  denied: (message = 'Access Denied') => new OdooException('odoo.exceptions.AccessDenied', message),
+  missing: (model: string, ids: number[]) => new OdooException('odoo.exceptions.MissingError', `Record does not exist or has been deleted.\n(Record: ${model}(${ids.join(', ')},), User: 2)`),
+  value: (message: string) => new OdooException('builtins.ValueError', message),
+  type: (message: string) => new OdooException('builtins.TypeError', message),
+};
+
+type FieldType = 'integer' | 'char' | 'boolean' | 'float' | 'many2one' | 'selection' | 'datetime';
+
+interface Env {
+  db: OdooDb;
+  context: Record<string, unknown>;
+}
+
+interface FieldSpec {
+  type: FieldType;
+  string: string;
+  relation?: string;
+  required?: boolean;
+  selection?: [string, string][];
+  default?: unknown;
+  /** Not stored: computed on read and search; writes to it are ignored. */
+  compute?: (record: Stored, env: Env) => unknown;
+}
+
+interface ModelSpec {
+  name: string;
+  description: string;
+  order: string;
+  fields: Record<string, FieldSpec>;
+  displayName(record: Stored, env: Env): string;
+  /** Python constraints, checked after a create or write; throw a ValidationError. */
+  check?(record: Stored, env: Env): void;
+}
+
+const ACTIVE: FieldSpec = { type: 'boolean', string: 'Active', default: true };
+
+function related(env: Env, model: string, id: unknown): Stored | undefined {
+  return typeof id === 'number' ? env.db.table(model).get(id) : undefined;
+}
+
+function partnerModel(version: OdooVersion): ModelSpec {
+  const fields: Record<string, FieldSpec> = {
+    name: { type: 'char', string: 'Name' },
+    is_company: { type: 'boolean', string: 'Is a Company', default: false },
+    parent_id: { type: 'many2one', string: 'Related Company', relation: 'res.partner' },
+    type: {
+      type: 'selection',
+      string: 'Address Type',
+      default: 'contact',
+      selection: [
+        ['contact', 'Contact'],
+        ['invoice', 'Invoice Address'],
+        ['delivery', 'Delivery Address'],
+        ['other', 'Other Address'],
+      ],
+    },
+    function: { type: 'char', string: 'Job Position' },
+    email: { type: 'char', string: 'Email' },
+    phone: { type: 'char', string: 'Phone' },
+    vat: { type: 'char', string: 'Tax ID' },
+    ref: { type: 'char', string: 'Reference' },
+    website: { type: 'char', string: 'Website Link' },
+    street: { type: 'char', string: 'Street' },
+    street2: { type: 'char', string: 'Street2' },
+    city: { type: 'char', string: 'City' },
+    zip: { type: 'char', string: 'Zip' },
+    country_id: { type: 'many2one', string: 'Country', relation: 'res.country' },
+    country_code: { type: 'char', string: 'Country Code', compute: (r, env) => related(env, 'res.country', r.country_id)?.code ?? false },
+    lang: { type: 'char', string: 'Language', default: 'en_US' },
+    active: ACTIVE,
+    customer_rank: { type: 'integer', string: 'Customer Rank', default: 0 },
+    supplier_rank: { type: 'integer', string: 'Supplier Rank', default: 0 },
+  };
+  // Odoo 19 dropped `mobile` from res.partner (odoo/odoo#189739, saas-18.2).
+  if (version <= 18) fields.mobile = { type: 'char', string: 'Mobile' };
+  return {
+    name: 'res.partner',
+    description: 'Contact',
+    order: 'display_name asc, id desc',
+    fields,
+    displayName(r, env) {
+      const parent = related(env, 'res.partner', r.parent_id);
+      const name = typeof r.name === 'string' ? r.name : '';
+      return parent && typeof parent.name === 'string' ? `${parent.name}, ${name}` : name;
+    },
+    check(r, env) {
+      if (!r.name && r.type === 'contact') throw odooErrors.validation('Contacts require a name');
+      const seen = new Set<number>([r.id]);
+      for (let parent = related(env, 'res.partner', r.parent_id); parent; parent = related(env, 'res.partner', parent.parent_id)) {
+        if (seen.has(parent.id)) throw odooErrors.validation('You cannot create recursive Partner hierarchies.');
+        seen.add(parent.id);
+      }
+    },
+  };
+}
+
+function productModel(version: OdooVersion): ModelSpec {
+  const types: [string, string][] = version === 17 ? [['consu', 'Consumable'], ['service', 'Service'], ['product', 'Storable Product']] : [['consu', 'Goods'], ['service', 'Service'], ['combo', 'Combo']];
+  const fields: Record<string, FieldSpec> = {
+    name: { type: 'char', string: 'Name', required: true },
+    default_code: { type: 'char', string: 'Internal Reference' },
+    barcode: { type: 'char', string: 'Barcode' },
+    list_price: { type: 'float', string: 'Sales Price', default: 1.0 },
+    standard_price: { type: 'float', string: 'Cost', default: 0 },
+    uom_id: { type: 'many2one', string: 'Unit', relation: 'uom.uom', required: true, default: 1 },
+    type: { type: 'selection', string: 'Product Type', selection: types, default: 'consu', required: true },
+    sale_ok: { type: 'boolean', string: 'Can be Sold', default: true },
+    active: ACTIVE,
+    qty_available: { type: 'float', string: 'Quantity On Hand', compute: (r, env) => env.db.onHand(r.id, warehouseOf(env)) },
+    incoming_qty: { type: 'float', string: 'Incoming', compute: (r, env) => env.db.incomingQty(r.id, warehouseOf(env)) },
+  };
+  if (version >= 18) fields.is_storable = { type: 'boolean', string: 'Track Inventory', default: false };
+  return {
+    name: 'product.product',
+    description: 'Product Variant',
+    order: 'default_code asc, name asc, id asc',
+    fields,
+    displayName: (r) => (r.default_code ? `[${r.default_code}] ${r.name}` : String(r.name)),
+  };
+}
+
+/** The warehouse a stock figure is asked for, from the `warehouse_id` context key (Odoo 17+). */
+function warehouseOf(env: Env): number | undefined {
+  const value = env.context.warehouse_id;
+  return typeof value === 'number' ? value : undefined;
+}
+
+const STATIC_MODELS: ModelSpec[] = [
+  {
+    name: 'res.country',
+    description: 'Country',
+    order: 'name asc',
+    fields: { name: { type: 'char', string: 'Country Name', required: true }, code: { type: 'char', string: 'Country Code' } },
+    displayName: (r) => String(r.name),
+  },
+  {
+    name: 'uom.uom',
+    description: 'Product Unit of Measure',
+    order: 'name asc',
+    fields: { name: { type: 'char', string: 'Unit', required: true }, active: ACTIVE },
+    displayName: (r) => String(r.name),
+  },
+  {
+    name: 'res.users',
+    description: 'User',
+    order: 'name asc, login asc',
+    fields: {
+      name: { type: 'char', string: 'Name', required: true },
+      login: { type: 'char', string: 'Login', required: true },
+      partner_id: { type: 'many2one', string: 'Related Partner', relation: 'res.partner', required: true },
+      // Portal and public users are "share" users; employees are not.
+      share: { type: 'boolean', string: 'Share User', default: false },
+      active: ACTIVE,
+    },
+    displayName: (r) => String(r.name),
+  },
+  {
+    name: 'res.company',
+    description: 'Companies',
+    order: 'id asc',
+    fields: { name: { type: 'char', string: 'Company Name', required: true }, partner_id: { type: 'many2one', string: 'Partner', relation: 'res.partner', required: true }, active: ACTIVE },
+    displayName: (r) => String(r.name),
+  },
+  {
+    name: 'stock.warehouse',
+    description: 'Warehouse',
+    order: 'id asc',
+    fields: {
+      name: { type: 'char', string: 'Warehouse', required: true },
+      code: { type: 'char', string: 'Short Name', required: true },
+      view_location_id: { type: 'many2one', string: 'View Location', relation: 'stock.location' },
+      lot_stock_id: { type: 'many2one', string: 'Location Stock', relation: 'stock.location' },
+      active: ACTIVE,
+    },
+    displayName: (r) => String(r.name),
+  },
+  {
+    name: 'stock.location',
+    description: 'Inventory Locations',
+    order: 'complete_name asc, id asc',
+    fields: {
+      name: { type: 'char', string: 'Location Name', required: true },
+      complete_name: { type: 'char', string: 'Full Location Name', compute: (r, env) => locationPath(r, env) },
+      location_id: { type: 'many2one', string: 'Parent Location', relation: 'stock.location' },
+      usage: {
+        type: 'selection',
+        string: 'Location Type',
+        required: true,
+        default: 'internal',
+        selection: [
+          ['supplier', 'Vendor'],
+          ['view', 'Virtual'],
+          ['internal', 'Internal'],
+          ['customer', 'Customer'],
+          ['inventory', 'Inventory Loss'],
+          ['production', 'Production'],
+          ['transit', 'Transit'],
+        ],
+      },
+      warehouse_id: { type: 'many2one', string: 'Warehouse', relation: 'stock.warehouse' },
+      active: ACTIVE,
+    },
+    displayName: (r, env) => locationPath(r, env),
+  },
+  {
+    name: 'stock.quant',
+    description: 'Quants',
+    order: 'id asc',
+    fields: {
+      product_id: { type: 'many2one', string: 'Product', relation: 'product.product', required: true },
+      location_id: { type: 'many2one', string: 'Location', relation: 'stock.location', required: true },
+      warehouse_id: { type: 'many2one', string: 'Warehouse', relation: 'stock.warehouse', compute: (r, env) => related(env, 'stock.location', r.location_id)?.warehouse_id ?? false },
+      quantity: { type: 'float', string: 'Quantity', default: 0 },
+      reserved_quantity: { type: 'float', string: 'Reserved Quantity', default: 0 },
+    },
+    displayName: (r, env) => String(related(env, 'product.product', r.product_id)?.name ?? ''),
+  },
+];
+
+/** Odoo's complete_name: a view location is its own name, any other one hangs below its parent. */
+function locationPath(r: Stored, env: Env): string {
+  const parent = related(env, 'stock.location', r.location_id);
+  return parent && r.usage !== 'view' ? `${locationPath(parent, env)}/${r.name}` : String(r.name);
+}
+
+/** Magic fields every model has. */
+const MAGIC: Record<string, FieldSpec> = {
+  id: { type: 'integer', string: 'ID' },
+  display_name: { type: 'char', string: 'Display Name' },
+  create_date: { type: 'datetime', string: 'Created on' },
+  write_date: { type: 'datetime', string: 'Last Updated on' },
+};
+
+/** A write the sandbox refuses with a ValidationError, for fault-injection tests. */
+export interface Rejection {
+  model: string;
+  predicate: (vals: Vals, call: { method: 'create' | 'write'; ids: number[] }) => boolean;
+  message: string;
+}
+
+/** A value as Python's repr() shows it in Odoo's messages. */
+function pyRepr(value: unknown): string {
+  if (typeof value === 'string') return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+  if (value === true || value === false) return value ? 'True' : 'False';
+  if (value === null || value === undefined) return 'None';
+  return typeof value === 'number' ? String(value) : JSON.stringify(value);
+}
+
+function formatDatetime(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 19).replace('T', ' ');
+}
+
+/**
+ * The records of every model and the ORM methods the connector calls.
+ * @example const db = new OdooDb(19, () => Date.now()); db.create('res.partner', [{ name: 'Acme' }], {})
+ */
+export class OdooDb {
+  private readonly models = new Map<string, ModelSpec>();
+  private readonly tables = new Map<string, Map<number, Stored>>();
+  private readonly nextIds = new Map<string, number>();
+  /** Incoming quantity per `<product id>:<warehouse id>` (receipts and production not done yet). */
+  readonly incoming = new Map<string, number>();
+  readonly rejections: Rejection[] = [];
+
+  constructor(
+    readonly version: OdooVersion,
+    readonly now: () => number,
+  ) {
+    for (const spec of [partnerModel(version), productModel(version), ...STATIC_MODELS]) {
+      this.models.set(spec.name, { ...spec, fields: { ...MAGIC, ...spec.fields } });
+      this.tables.set(spec.name, new Map());
+      this.nextIds.set(spec.name, 1);
+    }
+  }
+
+  hasModel(model: string): boolean {
+    return this.models.has(model);
+  }
+
+  model(model: string): ModelSpec {
+    const spec = this.models.get(model);
+    if (!spec) throw new OdooException('builtins.KeyError', `'${model}'`);
+    return spec;
+  }
+
+  table(model: string): Map<number, Stored> {
+    return this.tables.get(model) ?? new Map();
+  }
+
+  private env(context: Record<string, unknown>): Env {
+    return { db: this, context };
+  }
+
+  private field(model: string, name: string): FieldSpec {
+    const field = this.model(model).fields[name];
+    if (!field) throw odooErrors.value(`Invalid field '${name}' on model '${model}'`);
+    return field;
+  }
+
+  private raw(model: string, record: Stored, name: string, env: Env): unknown {
+    if (name === 'id') return record.id;
+    if (name === 'display_name') return this.model(model).displayName(record, env);
+    const field = this.field(model, name);
+    return field.compute ? field.compute(record, env) : record[name];
+  }
+
+  private resolver(model: string, record: Stored, env: Env): FieldResolver {
+    return {
+      wholeSeconds: this.version >= 19,
+      resolve: (path) => {
+        let currentModel = model;
+        let current: Stored | undefined = record;
+        const parts = path.split('.');
+        for (const [i, part] of parts.entries()) {
+          const field = this.field(currentModel, part);
+          const value = current ? this.raw(currentModel, current, part, env) : null;
+          if (i === parts.length - 1) {
+            const comparable: Comparable = value === undefined || value === null ? null : (value as Comparable);
+            const target = field.type === 'many2one' && field.relation ? related(env, field.relation, value) : undefined;
+            return { type: field.type, value: comparable, display: target && field.relation ? this.model(field.relation).displayName(target, env) : undefined };
+          }
+          if (field.type !== 'many2one' || !field.relation) throw odooErrors.value(`Invalid field path '${path}' on model '${model}'`);
+          current = related(env, field.relation, value);
+          currentModel = field.relation;
+        }
+        return { type: 'char', value: null };
+      },
+    };
+  }
+
+  private sortKey(model: string, record: Stored, name: string, env: Env): Comparable {
+    const field = this.field(model, name);
+    const value = this.raw(model, record, name, env);
+    if (field.type === 'many2one' && field.relation) {
+      const target = related(env, field.relation, value);
+      return target ? this.model(field.relation).displayName(target, env) : null;
+    }
+    if (value === undefined || value === null || (value === false && field.type !== 'boolean')) return null;
+    return value as Comparable;
+  }
+
+  search(model: string, domain: unknown, options: { offset?: number; limit?: number | null; order?: string | null }, context: Record<string, unknown>): number[] {
+    const spec = this.model(model);
+    const env = this.env(context);
+    let tree: ReturnType<typeof parseDomain>;
+    try {
+      tree = parseDomain(domain ?? []);
+    } catch (err) {
+      throw odooErrors.value((err as Error).message);
+    }
+    // Odoo hides archived records unless the context says active_test=false or the domain names `active`.
+    const hideArchived = 'active' in spec.fields && context.active_test !== false && !domainPaths(domain).includes('active');
+    const order = parseOrderOrFail(options.order || spec.order);
+    const matches: Stored[] = [];
+    for (const record of this.table(model).values()) {
+      if (hideArchived && record.active === false) continue;
+      try {
+        if (evaluate(tree, this.resolver(model, record, env))) matches.push(record);
+      } catch (err) {
+        if (err instanceof DomainError) throw odooErrors.value(err.message);
+        throw err;
+      }
+    }
+    for (const { field } of order) this.field(model, field);
+    matches.sort((a, b) => {
+      for (const { field, descending } of order) {
+        const c = compareKeys(this.sortKey(model, a, field, env), this.sortKey(model, b, field, env), descending);
+        if (c !== 0) return c;
+      }
+      return a.id - b.id;
+    });
+    const offset = options.offset ?? 0;
+    const ids = matches.map((r) => r.id);
+    return options.limit ? ids.slice(offset, offset + options.limit) : ids.slice(offset);
+  }
+
+  /** Reads records as the API returns them; a missing id is a MissingError. */
+  read(model: string, ids: number[], fields: string[] | null | undefined, context: Record<string, unknown>): Vals[] {
+    const spec = this.model(model);
+    const env = this.env(context);
+    const names = fields && fields.length > 0 ? fields : Object.keys(spec.fields);
+    for (const name of names) this.field(model, name);
+    const missing = ids.filter((id) => !this.table(model).has(id));
+    if (missing.length > 0) throw odooErrors.missing(model, missing);
+    return ids.map((id) => {
+      const record = this.table(model).get(id) as Stored;
+      const row: Vals = { id };
+      for (const name of names) if (name !== 'id') row[name] = this.serialize(model, record, name, env);
+      return row;
+    });
+  }
+
+  private serialize(model: string, record: Stored, name: string, env: Env): unknown {
+    const field = this.field(model, name);
+    const value = this.raw(model, record, name, env);
+    switch (field.type) {
+      case 'many2one': {
+        const target = field.relation ? related(env, field.relation, value) : undefined;
+        return target && field.relation ? [target.id, this.model(field.relation).displayName(target, env)] : false;
+      }
+      case 'datetime':
+        // Stored to the millisecond, read to the second: Odoo's Datetime.to_string.
+        return typeof value === 'number' ? formatDatetime(value) : false;
+      case 'boolean':
+        return Boolean(value);
+      case 'integer':
+      case 'float':
+        return typeof value === 'number' ? value : 0;
+      default:
+        return value === undefined || value === null || value === '' ? false : value;
+    }
+  }
+
+  /** Converts and checks one value as Odoo's convert_to_cache would. */
+  private convert(model: string, name: string, value: unknown): unknown {
+    const field = this.field(model, name);
+    switch (field.type) {
+      case 'boolean':
+        return Boolean(value);
+      case 'integer':
+      case 'float': {
+        if (value === false || value === null) return 0;
+        const n = Number(value);
+        if (typeof value === 'boolean' || Number.isNaN(n)) throw odooErrors.value(`could not convert string to float: ${pyRepr(value)}`);
+        return field.type === 'integer' ? Math.trunc(n) : n;
+      }
+      case 'many2one': {
+        if (value === false || value === null) return false;
+        const id = Array.isArray(value) ? value[0] : value;
+        if (typeof id !== 'number') throw odooErrors.value(`Wrong value for ${model}.${name}: ${pyRepr(value)}`);
+        if (field.relation && !this.table(field.relation).has(id)) {
+          throw odooErrors.validation(`The operation cannot be completed: the ${field.relation} record ${id} that ${field.string} (${name}) refers to does not exist.`);
+        }
+        return id;
+      }
+      case 'selection':
+        if (value === false || value === null) return false;
+        if (!field.selection?.some(([key]) => key === value)) throw odooErrors.value(`Wrong value for ${model}.${name}: ${pyRepr(value)}`);
+        return value;
+      default:
+        if (value === false || value === null) return false;
+        return typeof value === 'string' ? value : String(value);
+    }
+  }
+
+  /** Converts a vals dict; computed and magic fields are dropped, as Odoo ignores them. */
+  private convertVals(model: string, vals: Vals): Vals {
+    if (typeof vals !== 'object' || vals === null || Array.isArray(vals)) throw odooErrors.type(`vals must be a dict, got ${JSON.stringify(vals)}`);
+    const converted: Vals = {};
+    for (const [name, value] of Object.entries(vals)) {
+      const field = this.field(model, name);
+      if (field.compute || name in MAGIC) continue;
+      converted[name] = this.convert(model, name, value);
+    }
+    return converted;
+  }
+
+  private reject(model: string, vals: Vals, call: { method: 'create' | 'write'; ids: number[] }): void {
+    for (const rejection of this.rejections) {
+      if (rejection.model === model && rejection.predicate(vals, call)) throw odooErrors.validation(rejection.message);
+    }
+  }
+
+  private checkRequired(model: string, record: Stored): void {
+    const spec = this.model(model);
+    for (const [name, field] of Object.entries(spec.fields)) {
+      if (!field.required || field.compute || name in MAGIC) continue;
+      const value = record[name];
+      if (value === undefined || value === null || value === false || value === '') {
+        throw odooErrors.validation(
+          `The operation cannot be completed:\n- Create/update: a mandatory field is not set.\n- Delete: another model requires the record being deleted. If possible, archive it instead.\n\nModel: ${spec.description} (${model})\nField: ${field.string} (${name})`,
+        );
+      }
+    }
+  }
+
+  /** Creates records in one transaction: one refused record creates none. */
+  create(model: string, valsList: Vals[], context: Record<string, unknown>): number[] {
+    const spec = this.model(model);
+    const env = this.env(context);
+    const at = this.now();
+    const table = this.table(model);
+    let nextId = this.nextIds.get(model) ?? 1;
+    const created: Stored[] = [];
+    try {
+      for (const vals of valsList) {
+        const converted = this.convertVals(model, vals);
+        this.reject(model, vals, { method: 'create', ids: [] });
+        const record: Stored = { id: nextId++, create_date: at, write_date: at };
+        for (const [name, field] of Object.entries(spec.fields)) {
+          if (field.compute || name in MAGIC) continue;
+          record[name] = name in converted ? converted[name] : field.default !== undefined ? field.default : false;
+        }
+        this.checkRequired(model, record);
+        // Inserted before checking, so constraints see the records created in the same call.
+        table.set(record.id, record);
+        created.push(record);
+        spec.check?.(record, env);
+      }
+    } catch (err) {
+      for (const record of created) table.delete(record.id);
+      throw err;
+    }
+    this.nextIds.set(model, nextId);
+    return created.map((r) => r.id);
+  }
+
+  /** Writes the same vals to every id, in one transaction. */
+  write(model: string, ids: number[], vals: Vals, context: Record<string, unknown>): true {
+    const spec = this.model(model);
+    const env = this.env(context);
+    const table = this.table(model);
+    const missing = ids.filter((id) => !table.has(id));
+    if (missing.length > 0) throw odooErrors.missing(model, missing);
+    const converted = this.convertVals(model, vals);
+    this.reject(model, vals, { method: 'write', ids });
+    const at = this.now();
+    const before = ids.map((id) => ({ ...(table.get(id) as Stored) }));
+    try {
+      for (const id of ids) {
+        const record = table.get(id) as Stored;
+        Object.assign(record, converted, { write_date: at });
+        this.checkRequired(model, record);
+        spec.check?.(record, env);
+      }
+    } catch (err) {
+      for (const record of before) table.set(record.id, record);
+      throw err;
+    }
+    return true;
+  }
+
+  unlink(model: string, ids: number[]): true {
+    const table = this.table(model);
+    const missing = ids.filter((id) => !table.has(id));
+    if (missing.length > 0) throw odooErrors.missing(model, missing);
+    for (const id of ids) table.delete(id);
+    return true;
+  }
+
+  fieldsGet(model: string, allfields: string[] | null | undefined, attributes: string[] | null | undefined): Record<string, Vals> {
+    const spec = this.model(model);
+    const result: Record<string, Vals> = {};
+    for (const [name, field] of Object.entries(spec.fields)) {
+      if (allfields && allfields.length > 0 && !allfields.includes(name)) continue;
+      const description: Vals = {
+        type: field.type,
+        string: field.string,
+        required: Boolean(field.required),
+        readonly: Boolean(field.compute) || name in MAGIC,
+        store: !field.compute && name !== 'display_name',
+        searchable: true,
+        sortable: !field.compute,
+      };
+      if (field.relation) description.relation = field.relation;
+      if (field.selection) description.selection = field.selection;
+      result[name] = attributes && attributes.length > 0 ? Object.fromEntries(Object.entries(description).filter(([k]) => attributes.includes(k))) : description;
+    }
+    return result;
+  }
+
+  /** On-hand quantity of a product in the internal locations (of one warehouse, when given). */
+  onHand(productId: number, warehouseId?: number): number {
+    let total = 0;
+    for (const quant of this.table('stock.quant').values()) {
+      if (quant.product_id !== productId) continue;
+      const location = this.table('stock.location').get(quant.location_id as number);
+      if (location?.usage !== 'internal') continue;
+      if (warehouseId !== undefined && location.warehouse_id !== warehouseId) continue;
+      total += Number(quant.quantity);
+    }
+    return total;
+  }
+
+  incomingQty(productId: number, warehouseId?: number): number {
+    let total = 0;
+    for (const [key, quantity] of this.incoming) {
+      const [pid, wid] = key.split(':').map(Number);
+      if (pid === productId && (warehouseId === undefined || wid === warehouseId)) total += quantity;
+    }
+    return total;
+  }
+
+  /** The raw stored record, for sandbox helpers (datetimes as "YYYY-MM-DD HH:MM:SS.mmm"). */
+  stored(model: string, id: number): Vals | undefined {
+    const record = this.table(model).get(id);
+    if (!record) return undefined;
+    const copy: Vals = { ...record };
+    for (const name of ['create_date', 'write_date']) if (typeof copy[name] === 'number') copy[name] = new Date(copy[name] as number).toISOString().replace('T', ' ').replace('Z', '');
+    return copy;
+  }
+}
+
+function parseOrderOrFail(order: string): { field: string; descending: boolean }[] {
+  try {
+    return parseOrder(order);
+  } catch (err) {
+    throw odooErrors.value((err as Error).message);
+  }
+}

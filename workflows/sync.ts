@@ -1,0 +1,143 @@
+// Sync workflows: poll (scheduled per connector entity), applyInbox (after webhooks), deliverOutbox
+// (per target), backfill (re-apply a mapping version). Ids are deterministic, so a double start is a no-op.
+import {
+  ApplicationFailure,
+  ActivityFailure,
+  continueAsNew,
+  ParentClosePolicy,
+  proxyActivities,
+  startChild,
+  workflowInfo,
+} from '@temporalio/workflow';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import type { Activities } from './activities';
+
+// Retries declared once for every sync activity. Non-retryable kinds (auth, invalid, not_found) fail at
+// once; rate limits wait what the provider asked (nextRetryDelay).
+const act = proxyActivities<Activities>({
+  startToCloseTimeout: '5 minutes',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 8 },
+});
+
+import { type EntityRef, workflowIds } from './ids';
+
+export type { EntityRef };
+
+/** Records asked of a source per poll page (a connector may cap it lower with its own page size). */
+const POLL_PAGE = 1000;
+
+function reasonOf(err: unknown): string {
+  return err instanceof ActivityFailure && err.cause ? err.cause.message : String(err);
+}
+
+/** Starts deliverOutbox for every target with pending rows; one already running is left alone. */
+async function kickDeliveries(): Promise<void> {
+  for (const target of await act.pendingDeliveries()) {
+    try {
+      await startChild(deliverOutbox, { workflowId: workflowIds.deliverOutbox(target), args: [target], parentClosePolicy: ParentClosePolicy.ABANDON });
+    } catch (err) {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    }
+  }
+}
+
+/** Drains the inbox of one connector entity with a pinned mapping version. */
+async function drain(ref: EntityRef, version: number, totals: { processed: number; changed: number; parked: number[] }): Promise<void> {
+  for (;;) {
+    const result = await act.applyInbox(ref.connector, ref.entity, version);
+    totals.processed += result.applied + result.parked.length;
+    totals.changed += result.changed;
+    totals.parked.push(...result.parked);
+    if (!result.remaining) return;
+  }
+}
+
+/**
+ * One poll of a connector entity: pages of changes into the inbox, each applied before the cursor
+ * moves past it; then deliveries. Ends with a run: succeeded, partially_succeeded (parked records) or failed.
+ */
+export async function poll(ref: EntityRef): Promise<{ runId: string }> {
+  const startedAt = new Date().toISOString();
+  const totals = { processed: 0, changed: 0, parked: [] as number[] };
+  const warnings: string[] = [];
+  let pages = 0;
+  try {
+    const version = await act.currentMappingVersion(ref.connector, ref.entity);
+    let cursor = await act.loadCursor(ref.connector, ref.entity);
+    let received = 0;
+    for (;;) {
+      const page = await act.pollPage(ref.connector, ref.entity, cursor, POLL_PAGE);
+      pages++;
+      received += page.received;
+      await drain(ref, version, totals);
+      cursor = page.next;
+      if (!page.more) break;
+      await act.saveCursor(ref.connector, ref.entity, cursor, page.received);
+      if (workflowInfo().continueAsNewSuggested) {
+        await act.recordRun({ kind: 'poll', ...ref, startedAt, pages, ...totals, warnings });
+        return continueAsNew<typeof poll>(ref);
+      }
+    }
+    const saved = await act.saveCursor(ref.connector, ref.entity, cursor, received);
+    if (saved.warning) warnings.push(saved.warning);
+    await kickDeliveries();
+  } catch (err) {
+    const runId = await act.recordRun({ kind: 'poll', ...ref, startedAt, pages, ...totals, warnings, error: reasonOf(err) });
+    throw ApplicationFailure.nonRetryable(`poll ${ref.connector} ${ref.entity} failed (run ${runId}): ${reasonOf(err)}`);
+  }
+  return { runId: await act.recordRun({ kind: 'poll', ...ref, startedAt, pages, ...totals, warnings }) };
+}
+
+/** Applies what webhooks appended, until the inbox of this connector entity is empty. */
+export async function applyInbox(ref: EntityRef): Promise<{ runId: string }> {
+  const startedAt = new Date().toISOString();
+  const totals = { processed: 0, changed: 0, parked: [] as number[] };
+  const version = await act.currentMappingVersion(ref.connector, ref.entity);
+  do {
+    await drain(ref, version, totals);
+  } while (await act.pendingInbox(ref.connector, ref.entity));
+  await kickDeliveries();
+  return { runId: await act.recordRun({ kind: 'apply', ...ref, startedAt, pages: 1, ...totals, warnings: [] }) };
+}
+
+/** Writes pending outbox rows to one target connector entity until none are left. */
+export async function deliverOutbox(ref: EntityRef): Promise<{ runId: string }> {
+  const startedAt = new Date().toISOString();
+  const version = await act.currentMappingVersion(ref.connector, ref.entity);
+  let processed = 0;
+  let pages = 0;
+  const parked: number[] = [];
+  try {
+    for (;;) {
+      const result = await act.deliverOutbox(ref.connector, ref.entity, version);
+      pages++;
+      processed += result.delivered + result.parked.length;
+      parked.push(...result.parked);
+      if (!result.remaining) break;
+    }
+  } catch (err) {
+    const runId = await act.recordRun({ kind: 'deliver', ...ref, startedAt, pages, processed, changed: processed - parked.length, parked, warnings: [], error: reasonOf(err) });
+    throw ApplicationFailure.nonRetryable(`deliver ${ref.connector} ${ref.entity} failed (run ${runId}): ${reasonOf(err)}`);
+  }
+  return { runId: await act.recordRun({ kind: 'deliver', ...ref, startedAt, pages, processed, changed: processed - parked.length, parked, warnings: [] }) };
+}
+
+/** Re-maps every stored source record of a connector entity with `version`, writing only what changes. */
+export async function backfill(ref: EntityRef & { version: number }): Promise<{ runId: string }> {
+  const startedAt = new Date().toISOString();
+  let after: string | null = null;
+  let processed = 0;
+  let changed = 0;
+  let pages = 0;
+  const parked: number[] = [];
+  do {
+    const page: { applied: number; changed: number; parked: number[]; next: string | null } = await act.reapplyPage(ref.connector, ref.entity, ref.version, after, 200);
+    pages++;
+    processed += page.applied + page.parked.length;
+    changed += page.changed;
+    parked.push(...page.parked);
+    after = page.next;
+  } while (after !== null);
+  await kickDeliveries();
+  return { runId: await act.recordRun({ kind: 'backfill', connector: ref.connector, entity: ref.entity, startedAt, pages, processed, changed, parked, warnings: [] }) };
+}
