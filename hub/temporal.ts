@@ -11,6 +11,33 @@ import type { Workflows } from './env';
 export async function connectWorkflows(options: { address: string; namespace: string; taskQueue: string }): Promise<Workflows & { close(): Promise<void> }> {
   const connection = await Connection.connect({ address: options.address });
   const client = new Client({ connection, namespace: options.namespace });
+
+  // Draining workflows are woken with signalWithStart: it starts one, or tells the running one there is
+  // more, so no wake-up is lost. A burst (many webhooks) is coalesced to one call in flight per workflow
+  // plus one after it.
+  const waking = new Map<string, { again: boolean; done: Promise<void> }>();
+  function wake(kind: 'applyInbox' | 'deliverOutbox', ref: { connector: string; entity: string }): Promise<void> {
+    const workflowId = workflowIds[kind](ref);
+    const inFlight = waking.get(workflowId);
+    if (inFlight) {
+      inFlight.again = true;
+      return inFlight.done;
+    }
+    const entry = { again: false, done: Promise.resolve() };
+    entry.done = (async () => {
+      try {
+        do {
+          entry.again = false;
+          await client.workflow.signalWithStart(kind, { workflowId, taskQueue: options.taskQueue, args: [ref], signal: 'more', signalArgs: [] });
+        } while (entry.again);
+      } finally {
+        waking.delete(workflowId);
+      }
+    })();
+    waking.set(workflowId, entry);
+    return entry.done;
+  }
+
   return {
     async startBulkUpsert(runId) {
       // The id is the run's: a second start of the same run is refused by Temporal, never run twice.
@@ -19,13 +46,17 @@ export async function connectWorkflows(options: { address: string; namespace: st
     async ping() {
       await connection.workflowService.getSystemInfo({});
     },
-    async startSync(kind, ref) {
-      try {
-        await client.workflow.start(kind, { workflowId: workflowIds[kind](ref), taskQueue: options.taskQueue, args: [ref] });
-      } catch (err) {
-        // Already running: that run drains what was just queued (or the next poll does).
-        if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    startSync(kind, ref) {
+      if (kind === 'poll') {
+        return client.workflow
+          .start(kind, { workflowId: workflowIds[kind](ref), taskQueue: options.taskQueue, args: [ref] })
+          .then(() => undefined)
+          .catch((err: unknown) => {
+            // Already polling: that run sees the changes.
+            if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+          });
       }
+      return wake(kind, ref);
     },
     async startBackfill(ref, version) {
       const workflowId = workflowIds.backfill(ref, version);

@@ -4,8 +4,10 @@ import {
   ApplicationFailure,
   ActivityFailure,
   continueAsNew,
+  defineSignal,
   ParentClosePolicy,
   proxyActivities,
+  setHandler,
   startChild,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -24,6 +26,9 @@ import { type EntityRef, workflowIds } from './ids';
 export type { EntityRef };
 
 /** Records asked of a source per poll page (a connector may cap it lower with its own page size). */
+/** "More work was queued": sent with signalWithStart, so a run about to finish takes it too. */
+export const moreSignal = defineSignal('more');
+
 const POLL_PAGE = 1000;
 
 function reasonOf(err: unknown): string {
@@ -90,18 +95,31 @@ export async function poll(ref: EntityRef): Promise<{ runId: string }> {
 
 /** Applies what webhooks appended, until the inbox of this connector entity is empty. */
 export async function applyInbox(ref: EntityRef): Promise<{ runId: string }> {
+  let more = false;
+  setHandler(moreSignal, () => {
+    more = true;
+  });
   const startedAt = new Date().toISOString();
   const totals = { processed: 0, changed: 0, parked: [] as number[] };
   const version = await act.currentMappingVersion(ref.connector, ref.entity);
   do {
+    more = false;
     await drain(ref, version, totals);
-  } while (await act.pendingInbox(ref.connector, ref.entity));
+    if (workflowInfo().continueAsNewSuggested) {
+      await act.recordRun({ kind: 'apply', ...ref, startedAt, pages: 1, ...totals, warnings: [] });
+      return continueAsNew<typeof applyInbox>(ref);
+    }
+  } while (more || (await act.pendingInbox(ref.connector, ref.entity)));
   await kickDeliveries();
   return { runId: await act.recordRun({ kind: 'apply', ...ref, startedAt, pages: 1, ...totals, warnings: [] }) };
 }
 
 /** Writes pending outbox rows to one target connector entity until none are left. */
 export async function deliverOutbox(ref: EntityRef): Promise<{ runId: string }> {
+  let more = false;
+  setHandler(moreSignal, () => {
+    more = true;
+  });
   const startedAt = new Date().toISOString();
   const version = await act.currentMappingVersion(ref.connector, ref.entity);
   let processed = 0;
@@ -109,11 +127,12 @@ export async function deliverOutbox(ref: EntityRef): Promise<{ runId: string }> 
   const parked: number[] = [];
   try {
     for (;;) {
+      more = false;
       const result = await act.deliverOutbox(ref.connector, ref.entity, version);
       pages++;
       processed += result.delivered + result.parked.length;
       parked.push(...result.parked);
-      if (!result.remaining) break;
+      if (!result.remaining && !more) break;
     }
   } catch (err) {
     const runId = await act.recordRun({ kind: 'deliver', ...ref, startedAt, pages, processed, changed: processed - parked.length, parked, warnings: [], error: reasonOf(err) });

@@ -324,6 +324,34 @@ export async function startOdooSandbox(options: OdooSandboxOptions): Promise<Odo
     return db.create('stock.quant', [{ product_id: productId, location_id: locationId, ...vals }], noContext)[0] as number;
   }
 
+  /**
+   * Seeds quants in one pass: products and warehouses are looked up in maps built once, and quants at
+   * a warehouse's stock location are created in one batch (setStock searches per call, which is
+   * quadratic for a seed of 100,000 products).
+   */
+  function seedStock(stock: readonly StockSeed[]): void {
+    const skus = new Map<string, number>();
+    for (const product of db.table('product.product').values()) if (typeof product.default_code === 'string') skus.set(product.default_code, product.id);
+    const batch = new Map<string, Vals>();
+    for (const s of stock) {
+      if (s.location) {
+        setStock(s.sku, s.warehouse, s);
+        continue;
+      }
+      const productId = skus.get(s.sku) ?? productBySku(s.sku);
+      const locationId = stockLocation(warehouseByCode(s.warehouse));
+      batch.set(`${productId}:${locationId}`, { product_id: productId, location_id: locationId, quantity: s.quantity, reserved_quantity: s.reserved ?? 0 });
+    }
+    const quants = new Map([...db.table('stock.quant').values()].map((q) => [`${q.product_id}:${q.location_id}`, q.id]));
+    const fresh: Vals[] = [];
+    for (const [key, vals] of batch) {
+      const quant = quants.get(key);
+      if (quant === undefined) fresh.push(vals);
+      else db.write('stock.quant', [quant], { quantity: vals.quantity, reserved_quantity: vals.reserved_quantity }, noContext);
+    }
+    if (fresh.length) db.create('stock.quant', fresh, noContext);
+  }
+
   function seed(data: OdooSandboxSeed): SeededIds {
     const ids: SeededIds = { partners: {}, products: {}, warehouses: {} };
     for (const w of data.warehouses ?? []) ids.warehouses[w.code] = addWarehouse(w.code, w.name);
@@ -340,7 +368,7 @@ export async function startOdooSandbox(options: OdooSandboxOptions): Promise<Odo
       const [id] = db.create('product.product', [product], noContext) as [number];
       ids.products[String(product.default_code ?? product.name)] = id;
     }
-    for (const s of data.stock ?? []) setStock(s.sku, s.warehouse, s);
+    seedStock(data.stock ?? []);
     for (const i of data.incoming ?? []) db.incoming.set(`${productBySku(i.sku)}:${warehouseByCode(i.warehouse)}`, i.quantity);
     return ids;
   }
