@@ -1,7 +1,7 @@
 // Apply: drains the inbox of one (connector, entity) in batches — maps each external record with a
 // pinned mapping version, merges it into the canonical store by field ownership, writes the ledger,
 // the link and the outbox intents for the other subscribed systems.
-import type { Kysely } from 'kysely';
+import type { Insertable, Kysely } from 'kysely';
 import type { z } from 'zod';
 import {
   ContactInput,
@@ -18,12 +18,11 @@ import { diffFields, type MappingDefinition, mapToCanonical, ownedFields, refere
 import { fieldErrors, Problem } from '../problem';
 import { type Actor, appendAudit, contentOf, type Db, type StoredMeta } from '../store/records';
 import { contacts, customers, products } from '../store/resources';
-import type { Database } from '../store/schema';
+import type { Database, LedgerTable } from '../store/schema';
 import type { ApplyResult } from '../../workflows/activities';
 import type { ConnectorPool } from './connectors';
 import { contentHash } from './hash';
 import { resolveMapping } from './mapping-versions';
-import { loadProvenance, saveProvenance } from './provenance';
 import { lookupRefs } from './refs';
 import { enqueueDeliveries } from './outbox';
 
@@ -80,9 +79,18 @@ async function park(db: Db, row: InboxRow, connector: string, entity: string, ki
   return Number(inserted.id);
 }
 
+/** Splits a list for `IN (...)` queries that stay under the databases' parameter limits. */
+function chunks<T>(items: readonly T[], size = 500): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
 /**
- * Applies the given inbox rows of one connector entity in one transaction.
- * `force` (re-apply with a new mapping version) skips the echo guard.
+ * Applies the given inbox rows of one connector entity in one transaction. Reads are made per batch
+ * (links, records, provenance) and writes are gathered and made in bulk at the end, so a page of a
+ * thousand records costs a few dozen statements, not a dozen per record.
+ * `force` (re-apply with a new mapping version) skips the claim and the echo guard.
  */
 export async function applyRows(
   db: Kysely<Database>,
@@ -100,63 +108,123 @@ export async function applyRows(
     mappings.set(version, await resolveMapping(db, connector.type, entity, version));
   }
   const mappingFor = (version: number) => mappings.get(version) as MappingDefinition;
+  const defaults = mapDefaults(connector.config ?? {});
+
   await db.transaction().execute(async (trx) => {
-    const changedIds = new Map<string, Set<string>>();
-    for (const row of rows) {
-      if (!options.force) {
-        // Claim the row: of two appliers racing for it (a webhook run and a poll), one wins.
-        const claimed = await trx.updateTable('inbox').set({ status: 'applying' }).where('id', '=', row.id).where('status', '=', 'pending').executeTakeFirst();
-        if (Number(claimed.numUpdatedRows) === 0) continue;
+    // Claim the rows: of two appliers racing for them (a webhook run and a poll), one wins each row.
+    let claimed = rows;
+    if (!options.force) {
+      const won = new Set<number>();
+      for (const ids of chunks(rows.map((r) => r.id))) {
+        const got = await trx.updateTable('inbox').set({ status: 'applying' }).where('id', 'in', ids).where('status', '=', 'pending').returning('id').execute();
+        for (const g of got) won.add(Number(g.id));
       }
+      claimed = rows.filter((r) => won.has(r.id));
+    }
+    if (!claimed.length) return;
+
+    const links = new Map<string, { canonical_id: string; canonical_entity: string; last_written_hash: string | null }>();
+    for (const ids of chunks([...new Set(claimed.map((r) => r.external_id))])) {
+      const found = await trx.selectFrom('links').select(['external_id', 'canonical_id', 'canonical_entity', 'last_written_hash']).where('connector', '=', connector.name).where('entity', '=', entity).where('external_id', 'in', ids).execute();
+      for (const l of found) links.set(l.external_id, l);
+    }
+
+    // Map every row first (pure), with the ids the mappings need looked up beforehand.
+    type Prepared = { row: InboxRow; version: number; def: MappingDefinition; data: Record<string, unknown>; incoming?: Record<string, unknown> };
+    const prepared: Prepared[] = [];
+    const wantedRefs: { entity: string; id: string }[] = [];
+    for (const row of claimed) {
       const version = row.mapping_version ?? defaultVersion;
       const def = mappingFor(version);
-      const target = TARGETS[def.canonical];
-      if (!target) throw new Error(`mapping ${connector.type} ${entity} v${version} targets unknown canonical entity ${def.canonical}`);
-      const now = new Date().toISOString();
-      const link = await trx.selectFrom('links').selectAll().where('connector', '=', connector.name).where('entity', '=', entity).where('external_id', '=', row.external_id).executeTakeFirst();
+      const data = JSON.parse(row.payload ?? '{}') as Record<string, unknown>;
+      prepared.push({ row, version, def, data });
+      if (!row.deleted) for (const r of referencedIds(def, data)) wantedRefs.push({ entity: r.entity, id: r.externalId });
+    }
+    const refs = await lookupRefs(trx, connector.name, 'in', wantedRefs);
 
+    // The canonical records these rows touch: by link, else by the business keys the mappings produced.
+    const target = TARGETS[mappingFor(defaultVersion).canonical];
+    if (!target) throw new Error(`mapping ${connector.type} ${entity} targets unknown canonical entity ${mappingFor(defaultVersion).canonical}`);
+    for (const p of prepared) {
+      if (p.row.deleted) continue;
+      const mapped = mapToCanonical(p.def, p.data, { refs, defaults });
+      if (mapped.errors.length) {
+        outcome.parked.push(await park(trx, p.row, connector.name, entity, 'invalid', `mapping v${p.version}: ${mapped.errors.map((e) => `${e.field}: ${e.message}`).join('; ')}`, p.version));
+        continue;
+      }
+      p.incoming = mapped.value;
+    }
+    /** Records of this batch by id, and their ids by business key; kept current as rows change them. */
+    const state = new Map<string, { original?: Doc; current: Doc }>();
+    const byKey = new Map<string, string>();
+    const remember = (doc: Doc) => {
+      for (const [field, column] of Object.entries(target.keys)) if (typeof doc[field] === 'string') byKey.set(`${column}:${doc[field]}`, doc.id);
+    };
+    const load = async (column: string, values: string[]) => {
+      for (const vs of chunks([...new Set(values)].filter(Boolean))) {
+        for (const doc of (await target.records.findBy(trx, column, vs)) as Doc[]) {
+          if (!state.has(doc.id)) state.set(doc.id, { original: doc, current: doc });
+          remember(doc);
+        }
+      }
+    };
+    await load('id', [...links.values()].map((l) => l.canonical_id));
+    for (const [field, column] of Object.entries(target.keys)) {
+      await load(column, prepared.map((p) => p.incoming?.[field]).filter((v): v is string => typeof v === 'string'));
+    }
+    const provenance = new Map<string, Map<string, Provenance>>();
+    for (const ids of chunks([...state.keys()])) {
+      const found = await trx.selectFrom('field_provenance').select(['record_id', 'field', 'source', 'source_time']).where('entity', '=', target.entity).where('record_id', 'in', ids).execute();
+      for (const r of found) {
+        if (!provenance.has(r.record_id)) provenance.set(r.record_id, new Map());
+        provenance.get(r.record_id)?.set(r.field, { source: r.source, sourceTime: r.source_time });
+      }
+    }
+
+    const now = new Date().toISOString();
+    const statuses = new Map<string, { ids: number[]; version: number }[]>();
+    const setStatus = (status: string, id: number, version: number) => {
+      const list = statuses.get(status) ?? [];
+      list.push({ ids: [id], version });
+      statuses.set(status, list);
+    };
+    const ledger: Insertable<LedgerTable>[] = [];
+    const linkRows: { connector: string; entity: string; external_id: string; canonical_entity: string; canonical_id: string; last_written_hash: null; last_seen_hash: string; mapping_version: number; updated_at: string }[] = [];
+    const provenanceRows = new Map<string, { entity: string; record_id: string; field: string; source: string; source_time: string; mapping_version: number }>();
+    const audit: Parameters<typeof appendAudit>[1] = [];
+    const strip = (d: Doc | undefined) => (d ? (JSON.parse(contentOf(d)) as Record<string, unknown>) : {});
+
+    for (const p of prepared) {
+      const { row, version, def, data } = p;
+      const link = links.get(row.external_id);
       if (row.deleted) {
         // Recorded, not propagated: the canonical record stays; the ledger says the source deleted it.
-        if (link) {
-          await trx
-            .insertInto('ledger')
-            .values({ canonical_entity: link.canonical_entity, canonical_id: link.canonical_id, connector: connector.name, entity, external_id: row.external_id, inbox_id: row.id, mapping_version: version, before_hash: null, after_hash: 'deleted', changes: JSON.stringify([{ field: '$deleted', before: false, after: true }]), at: now })
-            .execute();
-        }
-        await trx.updateTable('inbox').set({ status: 'applied', applied_at: now, mapping_version: version }).where('id', '=', row.id).execute();
+        if (link) ledger.push({ canonical_entity: link.canonical_entity, canonical_id: link.canonical_id, connector: connector.name, entity, external_id: row.external_id, inbox_id: row.id, mapping_version: version, before_hash: null, after_hash: 'deleted', changes: JSON.stringify([{ field: '$deleted', before: false, after: true }]), at: now });
+        setStatus('applied', row.id, version);
         outcome.applied++;
         continue;
       }
-
-      const data = JSON.parse(row.payload ?? '{}') as Record<string, unknown>;
+      if (!p.incoming) continue;
       if (!options.force && link?.last_written_hash && contentHash(writtenProjection(def, data)) === link.last_written_hash) {
-        await trx.updateTable('inbox').set({ status: 'echo', applied_at: now, mapping_version: version }).where('id', '=', row.id).execute();
+        setStatus('echo', row.id, version);
         outcome.echoes++;
         continue;
       }
-
-      // Ids the mapping needs are looked up before it runs.
-      const refs = await lookupRefs(trx, connector.name, 'in', referencedIds(def, data).map((r) => ({ entity: r.entity, id: r.externalId })));
-      const mapped = mapToCanonical(def, data, { refs, defaults: mapDefaults(connector.config ?? {}) });
-      if (mapped.errors.length) {
-        outcome.parked.push(await park(trx, row, connector.name, entity, 'invalid', `mapping v${version}: ${mapped.errors.map((e) => `${e.field}: ${e.message}`).join('; ')}`, version));
-        continue;
-      }
-
-      // The canonical record: by link, else by a business key the mapping produced.
-      let before: Doc | undefined;
-      if (link) before = (await target.records.findBy(trx, 'id', [link.canonical_id]))[0] as Doc | undefined;
-      if (!before) {
+      let incoming = { ...p.incoming };
+      let beforeId = link ? link.canonical_id : undefined;
+      if (!beforeId || !state.has(beforeId)) {
+        beforeId = undefined;
         for (const [field, column] of Object.entries(target.keys)) {
-          const value = mapped.value[field];
-          if (typeof value === 'string' && value) {
-            before = (await target.records.findBy(trx, column, [value]))[0] as Doc | undefined;
-            if (before) break;
+          const value = incoming[field];
+          if (typeof value === 'string' && byKey.has(`${column}:${value}`)) {
+            beforeId = byKey.get(`${column}:${value}`);
+            break;
           }
         }
       }
+      const entry = beforeId ? state.get(beforeId) : undefined;
+      const before = entry?.current;
 
-      let incoming = mapped.value;
       let fields: string[];
       if (def.canonical === 'stock_level') {
         const { sku, name, ...level } = incoming as { sku: string; name?: string; warehouse: string };
@@ -166,11 +234,11 @@ export async function applyRows(
         // Every field the mapping owns: one missing from the mapped value was emptied at the source.
         const owned = ownedFields(def).canonical.map((f) => f.split('.')[0] as string);
         fields = [...new Set([...owned, ...Object.keys(incoming)])].filter((f) => f !== 'id');
-        delete (incoming as Record<string, unknown>).id;
+        delete incoming.id;
       }
       const source: Provenance = { source: connector.type, sourceTime: row.source_time };
-      const provenance = before ? await loadProvenance(trx, target.entity, before.id) : new Map<string, Provenance>();
-      const allowed = fields.filter((f) => mayWrite(target.entity, f, source, provenance.get(f)));
+      const known = before ? provenance.get(before.id) : undefined;
+      const allowed = fields.filter((f) => mayWrite(target.entity, f, source, known?.get(f)));
       let after: Doc;
       try {
         if (!before) {
@@ -182,9 +250,7 @@ export async function applyRows(
           }
           after = (await target.records.spec.create(trx, parsed.data as never, { id: newCanonicalId(target.records.spec.idPrefix), version: 1, createdAt: now, updatedAt: now })) as Doc;
         } else {
-          const patch = Object.fromEntries(
-            Object.entries(incoming).filter(([k]) => (k === 'stockLevels' ? allowed.length > 0 : allowed.includes(k))),
-          );
+          const patch = Object.fromEntries(Object.entries(incoming).filter(([k]) => (k === 'stockLevels' ? allowed.length > 0 : allowed.includes(k))));
           const parsed = target.patch.safeParse(patch);
           if (!parsed.success) {
             const errors = fieldErrors(parsed.error);
@@ -209,51 +275,74 @@ export async function applyRows(
 
       const changed = !before || contentOf(after) !== contentOf(before);
       if (changed) {
-        if (before) {
-          after = { ...after, id: before.id, createdAt: before.createdAt, version: before.version + 1, updatedAt: now };
-          await target.records.replace(trx, before as never, after as never);
+        if (before && entry) {
+          after = { ...after, id: before.id, createdAt: before.createdAt, version: (entry.original?.version ?? 0) + 1, updatedAt: now };
+          entry.current = after;
         } else {
-          await target.records.insertMany(trx, [after as never]);
+          state.set(after.id, { current: after });
+          remember(after);
         }
-        await saveProvenance(trx, target.entity, after.id, before ? allowed : fields, connector.type, row.source_time, version);
-        await appendAudit(trx, [{ actor, action: before ? 'update' : 'create', entity: target.entity, entityId: after.id, before, after, at: now }]);
-        if (!changedIds.has(target.entity)) changedIds.set(target.entity, new Set());
-        changedIds.get(target.entity)?.add(after.id);
+        for (const field of before ? allowed : fields) {
+          provenanceRows.set(`${after.id}|${field}`, { entity: target.entity, record_id: after.id, field, source: connector.type, source_time: row.source_time, mapping_version: version });
+        }
+        audit.push({ actor, action: before ? 'update' : 'create', entity: target.entity, entityId: after.id, before, after, at: now });
         outcome.changed++;
       } else {
         outcome.unchanged++;
       }
-      const strip = (d: Doc | undefined) => (d ? (JSON.parse(contentOf(d)) as Record<string, unknown>) : {});
-      await trx
-        .insertInto('ledger')
-        .values({
-          canonical_entity: target.entity,
-          canonical_id: after.id,
-          connector: connector.name,
-          entity,
-          external_id: row.external_id,
-          inbox_id: row.id,
-          mapping_version: version,
-          before_hash: before ? contentHash(JSON.parse(contentOf(before))) : null,
-          after_hash: contentHash(JSON.parse(contentOf(after))),
-          changes: JSON.stringify(diffFields(strip(before), strip(after))),
-          at: now,
-        })
-        .execute();
+      ledger.push({
+        canonical_entity: target.entity,
+        canonical_id: after.id,
+        connector: connector.name,
+        entity,
+        external_id: row.external_id,
+        inbox_id: row.id,
+        mapping_version: version,
+        before_hash: before ? contentHash(JSON.parse(contentOf(before))) : null,
+        after_hash: contentHash(JSON.parse(contentOf(after))),
+        changes: JSON.stringify(diffFields(strip(before), strip(after))),
+        at: now,
+      });
       if (def.canonical !== 'stock_level') {
-        await trx
-          .insertInto('links')
-          .values({ connector: connector.name, entity, external_id: row.external_id, canonical_entity: target.entity, canonical_id: after.id, last_written_hash: null, last_seen_hash: contentHash(writtenProjection(def, data)), mapping_version: version, updated_at: now })
-          .onConflict((oc) => oc.columns(['connector', 'entity', 'external_id']).doUpdateSet({ canonical_id: after.id, last_seen_hash: contentHash(writtenProjection(def, data)), mapping_version: version, updated_at: now }))
-          .execute();
+        linkRows.push({ connector: connector.name, entity, external_id: row.external_id, canonical_entity: target.entity, canonical_id: after.id, last_written_hash: null, last_seen_hash: contentHash(writtenProjection(def, data)), mapping_version: version, updated_at: now });
       }
-      await trx.updateTable('inbox').set({ status: 'applied', applied_at: now, mapping_version: version }).where('id', '=', row.id).execute();
+      setStatus('applied', row.id, version);
       outcome.applied++;
     }
-    for (const [canonicalEntity, ids] of changedIds) {
-      const targets = await enqueueDeliveries(trx, canonicalEntity, [...ids], 'upsert', connector.name);
-      outcome.deliveries.push(...targets.map((t) => `${t}/${canonicalEntity}`));
+
+    // The writes, in bulk.
+    const inserts = [...state.values()].filter((e) => !e.original).map((e) => e.current);
+    await target.records.insertMany(trx, inserts as never[]);
+    for (const e of state.values()) if (e.original && e.current !== e.original) await target.records.replace(trx, e.original as never, e.current as never);
+    for (const rowsChunk of chunks([...provenanceRows.values()], 200)) {
+      await trx
+        .insertInto('field_provenance')
+        .values(rowsChunk)
+        .onConflict((oc) => oc.columns(['entity', 'record_id', 'field']).doUpdateSet((eb) => ({ source: eb.ref('excluded.source'), source_time: eb.ref('excluded.source_time'), mapping_version: eb.ref('excluded.mapping_version') })))
+        .execute();
     }
+    await appendAudit(trx, audit);
+    for (const rowsChunk of chunks(ledger, 200)) await trx.insertInto('ledger').values(rowsChunk).execute();
+    const lastLink = new Map(linkRows.map((l) => [l.external_id, l]));
+    for (const rowsChunk of chunks([...lastLink.values()], 200)) {
+      await trx
+        .insertInto('links')
+        .values(rowsChunk)
+        .onConflict((oc) =>
+          oc.columns(['connector', 'entity', 'external_id']).doUpdateSet((eb) => ({ canonical_id: eb.ref('excluded.canonical_id'), last_seen_hash: eb.ref('excluded.last_seen_hash'), mapping_version: eb.ref('excluded.mapping_version'), updated_at: eb.ref('excluded.updated_at') })),
+        )
+        .execute();
+    }
+    for (const [status, list] of statuses) {
+      const byVersion = new Map<number, number[]>();
+      for (const { ids, version } of list) byVersion.set(version, [...(byVersion.get(version) ?? []), ...ids]);
+      for (const [version, ids] of byVersion) {
+        for (const idChunk of chunks(ids)) await trx.updateTable('inbox').set({ status, applied_at: now, mapping_version: version }).where('id', 'in', idChunk).execute();
+      }
+    }
+    const changedIds = [...state.values()].filter((e) => e.current !== e.original).map((e) => e.current.id);
+    const targets = await enqueueDeliveries(trx, target.entity, changedIds, 'upsert', connector.name);
+    outcome.deliveries.push(...targets.map((t) => `${t}/${target.entity}`));
   });
   return outcome;
 }

@@ -1,11 +1,5 @@
 // Provenance: which system last wrote each field of a canonical record, when, with which mapping version.
-import type { Provenance } from '../../mappings/canonical';
 import type { Db } from '../store/records';
-
-export async function loadProvenance(db: Db, entity: string, id: string): Promise<Map<string, Provenance>> {
-  const rows = await db.selectFrom('field_provenance').select(['field', 'source', 'source_time']).where('entity', '=', entity).where('record_id', '=', id).execute();
-  return new Map(rows.map((r) => [r.field, { source: r.source, sourceTime: r.source_time }]));
-}
 
 /** Records the source of fields just written; one row per (record, field). */
 export async function saveProvenance(db: Db, entity: string, id: string, fields: readonly string[], source: string, sourceTime: string, mappingVersion: number | null): Promise<void> {
