@@ -363,7 +363,7 @@ async function fillPayloads(db: Kysely<Database>, pool: ConnectorPool, connector
 }
 
 /** Applies up to `limit` pending inbox rows of one connector entity, oldest first. */
-export async function applyInboxBatch(db: Kysely<Database>, pool: ConnectorPool, connectorName: string, entity: string, version: number, limit = 1000): Promise<ApplyOutcome & { remaining: boolean }> {
+export async function applyInboxBatch(db: Kysely<Database>, pool: ConnectorPool, connectorName: string, entity: string, version: number, limit = 200): Promise<ApplyOutcome & { remaining: boolean }> {
   const connector = await pool.get(db, connectorName);
   const rows = (await db
     .selectFrom('inbox')
