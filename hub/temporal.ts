@@ -4,6 +4,9 @@ import type { backfill, bulkUpsert } from '../workflows';
 import { workflowIds } from '../workflows/ids';
 import type { Workflows } from './env';
 
+/** Least time between two wake-ups of one draining workflow. */
+const WAKE_INTERVAL_MS = 100;
+
 /**
  * Connects to Temporal and returns what the gateway needs of it.
  * @example const temporal = await connectWorkflows({ address: 'localhost:7233', namespace: 'default', taskQueue: 'qiao' })
@@ -13,8 +16,9 @@ export async function connectWorkflows(options: { address: string; namespace: st
   const client = new Client({ connection, namespace: options.namespace });
 
   // Draining workflows are woken with signalWithStart: it starts one, or tells the running one there is
-  // more, so no wake-up is lost. A burst (many webhooks) is coalesced to one call in flight per workflow
-  // plus one after it.
+  // more, so no wake-up is lost. A burst (many webhooks) is coalesced: at most one call per workflow
+  // every WAKE_INTERVAL_MS, and always one after the last request (each signal costs Temporal a
+  // workflow task; one per webhook halved the ingest rate).
   const waking = new Map<string, { again: boolean; done: Promise<void> }>();
   function wake(kind: 'applyInbox' | 'deliverOutbox', ref: { connector: string; entity: string }): Promise<void> {
     const workflowId = workflowIds[kind](ref);
@@ -29,6 +33,7 @@ export async function connectWorkflows(options: { address: string; namespace: st
         do {
           entry.again = false;
           await client.workflow.signalWithStart(kind, { workflowId, taskQueue: options.taskQueue, args: [ref], signal: 'more', signalArgs: [] });
+          await new Promise((resolve) => setTimeout(resolve, WAKE_INTERVAL_MS));
         } while (entry.again);
       } finally {
         waking.delete(workflowId);

@@ -180,7 +180,7 @@ describe('Odoo ↔ CRM core', () => {
 
 describe('polling', () => {
   it('pages through many records changed in the same second without losing or repeating one', async () => {
-    const { odoo, hub } = await setup({
+    const { hub } = await setup({
       entities: { customer: { direction: 'in', pollSeconds: 1 } },
       prepare(sandbox) {
         // Odoo's write_date has second precision: 450 partners written in one second tie on the cursor field.

@@ -38,10 +38,13 @@ function named<T extends z.ZodType>(schema: T, name: string): T {
   return schema.clone().openapi(name) as T;
 }
 
-/** Starts delivery to every system subscribed to this entity; the outbox rows were written with the change. */
+/**
+ * Wakes delivery to every system subscribed to this entity. The outbox rows were committed with the
+ * change, so the answer does not wait for Temporal; a wake-up that fails is caught by the next poll.
+ */
 async function kickDeliveries(c: Context<AppEnv>, entity: string): Promise<void> {
   for (const connector of await subscribers(c.var.deps.store.reader, entity)) {
-    await c.var.deps.workflows.startSync('deliverOutbox', { connector, entity });
+    c.var.deps.workflows.startSync('deliverOutbox', { connector, entity }).catch((err: unknown) => console.error(`[gateway] could not wake deliverOutbox for ${connector} ${entity}:`, err));
   }
 }
 
