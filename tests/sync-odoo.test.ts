@@ -208,4 +208,23 @@ describe('polling', () => {
     expect(flagged.warning).toMatch(/expectation not met: odoo customer returned no records, where each of the last 10 polls returned 50 or more/);
     expect(await saveCursor(hub.store.db, 'odoo', 'customer', cursor, 0)).toEqual({ warning: undefined });
   });
+
+  it('a revoked API key shows as an auth error on the connector, not as silent retries, and clears once fixed', async () => {
+    const { odoo, hub } = await setup({ entities: { customer: { direction: 'in', pollSeconds: 1 } } });
+    type Health = { items: { name: string; health: { lastError: { kind: string; message: string } | null } }[] };
+    odoo.setApiKey('a-new-key-the-connector-does-not-have');
+    const broken = await eventually(async () => {
+      const list = await json<Health>(hub.call('admin', 'GET', '/v1/connectors'));
+      return list.items[0]?.health.lastError ?? undefined;
+    }, 15_000, 'the auth error on the connector');
+    expect(broken.kind).toBe('auth');
+    expect(broken.message).not.toContain(KEY);
+    const failed = await eventually(async () => {
+      const runs = await json<{ items: { status: string; error: string }[] }>(hub.call('admin', 'GET', '/v1/runs?kind=poll&entity=odoo/customer'));
+      return runs.items.find((r) => r.status === 'failed');
+    }, 15_000, 'the failed poll run');
+    expect(failed.error).toMatch(/auth|401|Access/i);
+    odoo.setApiKey(KEY);
+    await eventually(async () => ((await json<Health>(hub.call('admin', 'GET', '/v1/connectors'))).items[0]?.health.lastError === null ? true : undefined), 15_000, 'the error to clear');
+  });
 });

@@ -46,11 +46,13 @@ export function syncRoutes(): OpenAPIHono<AppEnv> {
           const count = async (table: 'inbox' | 'outbox' | 'dead_letters', status: string) =>
             Number((await db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).where('connector', '=', conn.name).where('status', '=', status).executeTakeFirstOrThrow()).n);
           const cursors = await db.selectFrom('cursors').selectAll().where('connector', '=', conn.name).execute();
+          const row = await db.selectFrom('connectors').select('health').where('name', '=', conn.name).executeTakeFirst();
           return {
             name: conn.name,
             ...conn.settings,
             config: redactConfig(conn.settings.config),
             health: {
+              lastError: row?.health ? JSON.parse(row.health) : null,
               inboxPending: await count('inbox', 'pending'),
               outboxPending: await count('outbox', 'pending'),
               deadLetters: await count('dead_letters', 'open'),

@@ -21,7 +21,7 @@ import { contacts, customers, products } from '../store/resources';
 import type { Database, LedgerTable } from '../store/schema';
 import type { ApplyResult } from '../../workflows/activities';
 import type { ConnectorPool } from './connectors';
-import { contentHash } from './hash';
+import { contentHash, textHash } from './hash';
 import { resolveMapping } from './mapping-versions';
 import { lookupRefs } from './refs';
 import { enqueueDeliveries } from './outbox';
@@ -192,7 +192,6 @@ export async function applyRows(
     const linkRows: { connector: string; entity: string; external_id: string; canonical_entity: string; canonical_id: string; last_written_hash: null; last_seen_hash: string; mapping_version: number; updated_at: string }[] = [];
     const provenanceRows = new Map<string, { entity: string; record_id: string; field: string; source: string; source_time: string; mapping_version: number }>();
     const audit: Parameters<typeof appendAudit>[1] = [];
-    const strip = (d: Doc | undefined) => (d ? (JSON.parse(contentOf(d)) as Record<string, unknown>) : {});
 
     for (const p of prepared) {
       const { row, version, def, data } = p;
@@ -273,7 +272,10 @@ export async function applyRows(
         continue;
       }
 
-      const changed = !before || contentOf(after) !== contentOf(before);
+      // Serialised once: the change test, both hashes and the diff read these.
+      const beforeText = before ? contentOf(before) : undefined;
+      const afterText = contentOf(after);
+      const changed = beforeText !== afterText;
       if (changed) {
         if (before && entry) {
           after = { ...after, id: before.id, createdAt: before.createdAt, version: (entry.original?.version ?? 0) + 1, updatedAt: now };
@@ -298,9 +300,9 @@ export async function applyRows(
         external_id: row.external_id,
         inbox_id: row.id,
         mapping_version: version,
-        before_hash: before ? contentHash(JSON.parse(contentOf(before))) : null,
-        after_hash: contentHash(JSON.parse(contentOf(after))),
-        changes: JSON.stringify(diffFields(strip(before), strip(after))),
+        before_hash: beforeText === undefined ? null : textHash(beforeText),
+        after_hash: textHash(afterText),
+        changes: JSON.stringify(diffFields(beforeText === undefined ? {} : JSON.parse(beforeText), JSON.parse(afterText))),
         at: now,
       });
       if (def.canonical !== 'stock_level') {

@@ -45,21 +45,22 @@ export interface ConfiguredConnector {
 
 const SECRET_KEY = /key|secret|password|token/i;
 
-/** The config with secrets hidden, for answers and logs. */
+/** The config with secrets hidden, for answers and logs (strings and lists of strings under a secret-like key). */
 export function redactConfig(config: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(config).map(([k, v]) => [k, SECRET_KEY.test(k) && typeof v === 'string' && !v.startsWith('env:') ? '••••••' : v]));
+  const hide = (v: unknown): unknown => (typeof v === 'string' ? (v.startsWith('env:') ? v : '••••••') : Array.isArray(v) ? v.map(hide) : v);
+  return Object.fromEntries(Object.entries(config).map(([k, v]) => [k, SECRET_KEY.test(k) ? hide(v) : v]));
 }
 
 function resolveSecrets(config: Record<string, unknown>, env: Record<string, string | undefined>): Record<string, unknown> {
-  return Object.fromEntries(
-    Object.entries(config).map(([k, v]) => {
-      if (typeof v !== 'string' || !v.startsWith('env:')) return [k, v];
-      const name = v.slice(4);
-      const value = env[name];
-      if (value === undefined) throw new Problem(422, 'Missing secret', `config.${k} refers to environment variable ${name}, which is not set`, { errors: [{ field: `config.${k}`, message: `environment variable ${name} is not set` }] });
-      return [k, value];
-    }),
-  );
+  const resolve = (k: string, v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map((item, i) => resolve(`${k}.${i}`, item));
+    if (typeof v !== 'string' || !v.startsWith('env:')) return v;
+    const name = v.slice(4);
+    const value = env[name];
+    if (value === undefined) throw new Problem(422, 'Missing secret', `config.${k} refers to environment variable ${name}, which is not set`, { errors: [{ field: `config.${k}`, message: `environment variable ${name} is not set` }] });
+    return value;
+  };
+  return Object.fromEntries(Object.entries(config).map(([k, v]) => [k, resolve(k, v)]));
 }
 
 /** Validates settings against the connector kind; a bad field is named (`config.url`, `entities.foo`). */
@@ -79,17 +80,22 @@ export function checkSettings(settings: ConnectorSettings, env: Record<string, s
  * @example const odoo = await connectors.get(db, 'odoo')
  */
 export function createConnectorPool(options: { fetch?: typeof fetch; env?: Record<string, string | undefined> } = {}) {
-  const cache = new Map<string, { updatedAt: string; connector: ConfiguredConnector }>();
+  const cache = new Map<string, { updatedAt: string; checkedAt: number; connector: ConfiguredConnector }>();
   return {
     async get(db: Db, name: string): Promise<ConfiguredConnector> {
+      const cached = cache.get(name);
+      // A changed connector is picked up within a second; a webhook burst does not read its row each time.
+      if (cached && Date.now() - cached.checkedAt < 1000) return cached.connector;
       const row = await db.selectFrom('connectors').selectAll().where('name', '=', name).executeTakeFirst();
       if (!row) throw new Problem(404, 'Not found', `no connector named ${name}`);
-      const cached = cache.get(name);
-      if (cached && cached.updatedAt === row.updated_at) return cached.connector;
+      if (cached && cached.updatedAt === row.updated_at) {
+        cached.checkedAt = Date.now();
+        return cached.connector;
+      }
       const settings = ConnectorSettings.parse({ type: row.type, config: JSON.parse(row.config), entities: JSON.parse(row.entities), enabled: row.enabled === 1 });
       const { definition, config } = checkSettings(settings, options.env);
       const connector: ConfiguredConnector = { name, type: row.type, settings, config: config as Record<string, unknown>, instance: definition.create(config, { fetch: options.fetch }) };
-      cache.set(name, { updatedAt: row.updated_at, connector });
+      cache.set(name, { updatedAt: row.updated_at, checkedAt: Date.now(), connector });
       return connector;
     },
     async list(db: Db): Promise<{ name: string; type: string; settings: ConnectorSettings }[]> {

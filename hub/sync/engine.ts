@@ -1,5 +1,6 @@
 // The sync engine as the workflow activities see it: poll, apply, deliver, re-apply, runs.
 import type { Kysely } from 'kysely';
+import { ConnectorError } from '../../connectors/errors';
 import { newCanonicalId } from '../../mappings/canonical';
 import type { SyncEngine } from '../../workflows/activities';
 import type { Database } from '../store/schema';
@@ -14,16 +15,38 @@ import { loadCursor, pollPage, saveCursor } from './poll';
  * @example createActivities({ bulkRuns, sync: createSyncEngine(store.db, createConnectorPool()) })
  */
 export function createSyncEngine(db: Kysely<Database>, pool: ConnectorPool): SyncEngine {
+  /**
+   * Keeps the connector's health: an `auth` failure (expired or revoked credentials) is written where IT
+   * sees it (`GET /v1/connectors`), and cleared by the next call that works.
+   */
+  async function recordHealth<T>(connector: string, call: () => Promise<T>): Promise<T> {
+    try {
+      const result = await call();
+      await db.updateTable('connectors').set({ health: null }).where('name', '=', connector).where('health', 'is not', null).execute();
+      return result;
+    } catch (err) {
+      if (err instanceof ConnectorError && err.kind === 'auth') {
+        await db.updateTable('connectors').set({ health: JSON.stringify({ kind: err.kind, message: err.message, at: new Date().toISOString() }) }).where('name', '=', connector).execute();
+      }
+      throw err;
+    }
+  }
+
   return {
     async currentMappingVersion(connector, entity) {
       const { type } = await pool.get(db, connector);
       return currentVersion(db, type, entity);
     },
     loadCursor: (connector, entity) => loadCursor(db, connector, entity),
-    pollPage: (connector, entity, cursor, limit) => pollPage(db, pool, connector, entity, cursor, limit),
+    pollPage: (connector, entity, cursor, limit) => recordHealth(connector, () => pollPage(db, pool, connector, entity, cursor, limit)),
     saveCursor: (connector, entity, cursor, received) => saveCursor(db, connector, entity, cursor, received),
     applyInbox: (connector, entity, version) => applyInboxBatch(db, pool, connector, entity, version),
-    deliverOutbox: (connector, entity, version) => deliverOutboxBatch(db, pool, connector, entity, version),
+    deliverOutbox: (connector, entity, version) =>
+      recordHealth(connector, async () => {
+        const outcome = await deliverOutboxBatch(db, pool, connector, entity, version);
+        if (outcome.retry?.kind === 'auth') throw outcome.retry;
+        return outcome;
+      }),
 
     async pendingDeliveries() {
       const rows = await db.selectFrom('outbox').select(['connector', 'entity']).where('status', '=', 'pending').groupBy(['connector', 'entity']).execute();

@@ -4,5 +4,10 @@ import { stableStringify } from '../store/records';
 
 /** SHA-256 (hex) of a value serialised with sorted keys. */
 export function contentHash(value: unknown): string {
-  return createHash('sha256').update(stableStringify(value)).digest('hex');
+  return textHash(stableStringify(value));
+}
+
+/** SHA-256 (hex) of text already serialised with sorted keys (e.g. `contentOf(record)`). */
+export function textHash(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
 }
