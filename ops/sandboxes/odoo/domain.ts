@@ -96,6 +96,29 @@ function likeToRegExp(pattern: string, caseInsensitive: boolean): RegExp {
   return new RegExp(`^${source}$`, caseInsensitive ? 'is' : 's');
 }
 
+const datetimeOperands = new Map<string, number>();
+
+/** A datetime operand as epoch ms, parsed once per distinct string (a search evaluates it per record). */
+function datetimeOperand(value: unknown): unknown {
+  const toMs = (v: unknown) => {
+    if (typeof v !== 'string') return v;
+    let ms = datetimeOperands.get(v);
+    if (ms === undefined) {
+      ms = parseOdooDatetime(v);
+      if (datetimeOperands.size > 10_000) datetimeOperands.clear();
+      datetimeOperands.set(v, ms);
+    }
+    return ms;
+  };
+  return Array.isArray(value) ? value.map(toMs) : toMs(value);
+}
+
+function equalsStored(v: unknown, stored: unknown, type: string, isNull: boolean): boolean {
+  if (v === false || v === null) return type === 'boolean' ? !stored : isNull;
+  if (type === 'boolean') return Boolean(stored) === Boolean(v);
+  return !isNull && stored === v;
+}
+
 function matchLeaf([path, operator, value]: Leaf, record: FieldResolver): boolean {
   const { type, value: raw, display } = record.resolve(path);
   let stored: Comparable = raw;
@@ -105,22 +128,16 @@ function matchLeaf([path, operator, value]: Leaf, record: FieldResolver): boolea
   if (byName) stored = raw === null ? null : (display ?? null);
   if (type === 'datetime') {
     if (typeof stored === 'number' && record.wholeSeconds) stored = Math.floor(stored / 1000) * 1000;
-    const toMs = (v: unknown) => (typeof v === 'string' ? parseOdooDatetime(v) : v);
-    operand = Array.isArray(value) ? value.map(toMs) : toMs(value);
+    operand = datetimeOperand(value);
   }
   const isNull = stored === null || (type !== 'boolean' && stored === false);
-
-  const equals = (v: unknown): boolean => {
-    if (v === false || v === null) return type === 'boolean' ? !stored : isNull;
-    if (type === 'boolean') return Boolean(stored) === Boolean(v);
-    return !isNull && stored === v;
-  };
+  const equals = (v: unknown): boolean => equalsStored(v, stored, type, isNull);
   switch (operator) {
     case '=':
-      return equals(operand);
+      return equalsStored(operand, stored, type, isNull);
     case '!=':
     case '<>':
-      return !equals(operand);
+      return !equalsStored(operand, stored, type, isNull);
     case 'in':
     case 'not in': {
       if (!Array.isArray(operand)) throw new DomainError(`The domain term ${JSON.stringify([path, operator, value])} should have a list value.`);
