@@ -2,9 +2,9 @@
 // create, read, update and list changes; archived records; stock summed per warehouse; fault hooks.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ChangeCursor, Connector, EntitySource, SourceRecord } from '../../connectors/contract';
-import { ConnectorError } from '../../connectors/errors';
 import { OdooConfig, odoo } from '../../connectors/odoo/index';
 import { type OdooSandbox, startOdooSandbox } from '../../ops/sandboxes/odoo/index';
+import { failure } from '../support/connector-errors';
 
 const API_KEY = 'sandbox-key-5f2c9a0e7b14d6c3';
 
@@ -22,14 +22,6 @@ async function drain(source: EntitySource, cursor: ChangeCursor | null, limit: n
   }
 }
 
-async function failure(promise: Promise<unknown>): Promise<ConnectorError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(ConnectorError);
-  return err as ConnectorError;
-}
 
 describe.each([
   { protocol: 'json2' as const, version: 19 as const },

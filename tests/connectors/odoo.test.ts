@@ -11,6 +11,7 @@ import { OdooConfig, odoo } from '../../connectors/odoo/index';
 import { fromOdooDatetime, normalizeRow, sumQuantities, toOdooDatetime, toOdooVals } from '../../connectors/odoo/values';
 import { evaluate, parseDomain, parseOdooDatetime } from '../../ops/sandboxes/odoo/domain';
 import { configTable } from './config-table';
+import { failure } from '../support/connector-errors';
 
 const URL = 'https://acme.odoo.example';
 const KEY = 'f00dfeed0123456789abcdef0123456789abcdef';
@@ -87,14 +88,6 @@ function connect(overrides: Partial<OdooConfig> = {}): Connector {
   return odoo.create(OdooConfig.parse({ url: URL, database: 'acme', apiKey: KEY, ...overrides }));
 }
 
-async function failure(promise: Promise<unknown>): Promise<ConnectorError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(ConnectorError);
-  return err as ConnectorError;
-}
 
 describe('Odoo connector over JSON-2 (msw)', () => {
   it('declares itself as odoo 0.1.0 with the four entities and no webhooks', () => {

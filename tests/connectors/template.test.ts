@@ -9,6 +9,7 @@ import { ConnectorError } from '../../connectors/errors';
 import { TemplateConfig, template } from '../../connectors/_template/index';
 import { createTemplateWebhooks, signTemplateWebhook } from '../../connectors/_template/webhooks';
 import { configTable } from './config-table';
+import { failure } from '../support/connector-errors';
 
 const BASE = 'https://api.example.com/v1';
 const TOKEN = 'tok_live_0123456789abcdef';
@@ -22,14 +23,6 @@ function connect(overrides: Partial<TemplateConfig> = {}): Connector {
   return template.create(TemplateConfig.parse({ baseUrl: BASE, apiToken: TOKEN, ...overrides }));
 }
 
-async function failure(promise: Promise<unknown>): Promise<ConnectorError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(ConnectorError);
-  return err as ConnectorError;
-}
 
 describe('template connector (msw)', () => {
   it('the README documents every setting as the schema declares it', () => {
