@@ -6,6 +6,7 @@ import {
   continueAsNew,
   defineSignal,
   ParentClosePolicy,
+  patched,
   proxyActivities,
   setHandler,
   startChild,
@@ -68,6 +69,8 @@ export async function poll(ref: EntityRef): Promise<{ runId: string }> {
   let pages = 0;
   try {
     const version = await act.currentMappingVersion(ref.connector, ref.entity);
+    // Records that waited for a referenced record (a contact for its customer) get another try.
+    if (patched('requeue-waiting')) await act.requeueWaiting(ref.connector, ref.entity);
     let cursor = await act.loadCursor(ref.connector, ref.entity);
     let received = 0;
     for (;;) {
@@ -102,6 +105,7 @@ export async function applyInbox(ref: EntityRef): Promise<{ runId: string }> {
   const startedAt = new Date().toISOString();
   const totals = { processed: 0, changed: 0, parked: [] as number[] };
   const version = await act.currentMappingVersion(ref.connector, ref.entity);
+  if (patched('requeue-waiting')) await act.requeueWaiting(ref.connector, ref.entity);
   do {
     more = false;
     await drain(ref, version, totals);

@@ -53,7 +53,14 @@ export interface InboxRow {
   payload: string | null;
   deleted: number;
   mapping_version: number | null;
+  received_at?: string;
 }
+
+/**
+ * How long a record may wait for a record it refers to (a contact for its customer) before it is parked.
+ * Until then it is retried at each run of its entity: the order in which entities sync does not matter.
+ */
+export const REFERENCE_WAIT_MS = 60 * 60 * 1000;
 
 /** What one apply batch did; the activity adds whether rows remain. */
 export type ApplyOutcome = Omit<ApplyResult, 'remaining'>;
@@ -147,6 +154,11 @@ export async function applyRows(
     if (!target) throw new Error(`mapping ${connector.type} ${entity} targets unknown canonical entity ${mappingFor(defaultVersion).canonical}`);
     for (const p of prepared) {
       if (p.row.deleted) continue;
+      const missing = referencedIds(p.def, p.data).filter((r) => !refs[r.entity]?.[r.externalId]);
+      if (!options.force && missing.length && Date.now() - Date.parse(p.row.received_at ?? new Date().toISOString()) < REFERENCE_WAIT_MS) {
+        await trx.updateTable('inbox').set({ status: 'waiting' }).where('id', '=', p.row.id).execute();
+        continue;
+      }
       const mapped = mapToCanonical(p.def, p.data, { refs, defaults });
       if (mapped.errors.length) {
         outcome.parked.push(await park(trx, p.row, connector.name, entity, 'invalid', `mapping v${p.version}: ${mapped.errors.map((e) => `${e.field}: ${e.message}`).join('; ')}`, p.version));
@@ -364,12 +376,18 @@ async function fillPayloads(db: Kysely<Database>, pool: ConnectorPool, connector
   }
 }
 
+/** Puts the records that wait for a reference back in line; a run calls it once, before it drains. */
+export async function requeueWaiting(db: Kysely<Database>, connector: string, entity: string): Promise<number> {
+  const result = await db.updateTable('inbox').set({ status: 'pending' }).where('connector', '=', connector).where('entity', '=', entity).where('status', '=', 'waiting').executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
 /** Applies up to `limit` pending inbox rows of one connector entity, oldest first. */
 export async function applyInboxBatch(db: Kysely<Database>, pool: ConnectorPool, connectorName: string, entity: string, version: number, limit = 200): Promise<ApplyOutcome & { remaining: boolean }> {
   const connector = await pool.get(db, connectorName);
   const rows = (await db
     .selectFrom('inbox')
-    .select(['id', 'external_id', 'source_time', 'payload', 'deleted', 'mapping_version'])
+    .select(['id', 'external_id', 'source_time', 'payload', 'deleted', 'mapping_version', 'received_at'])
     .where('connector', '=', connectorName)
     .where('entity', '=', entity)
     .where('status', '=', 'pending')

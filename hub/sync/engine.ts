@@ -4,7 +4,7 @@ import { ConnectorError } from '../../connectors/errors';
 import { newCanonicalId } from '../../mappings/canonical';
 import type { SyncEngine } from '../../workflows/activities';
 import type { Database } from '../store/schema';
-import { applyInboxBatch, applyRows, type InboxRow } from './apply';
+import { applyInboxBatch, applyRows, type InboxRow, requeueWaiting } from './apply';
 import type { ConnectorPool } from './connectors';
 import { deliverOutboxBatch } from './deliver';
 import { currentVersion } from './mapping-versions';
@@ -41,6 +41,7 @@ export function createSyncEngine(db: Kysely<Database>, pool: ConnectorPool): Syn
     pollPage: (connector, entity, cursor, limit) => recordHealth(connector, () => pollPage(db, pool, connector, entity, cursor, limit)),
     saveCursor: (connector, entity, cursor, received) => saveCursor(db, connector, entity, cursor, received),
     applyInbox: (connector, entity, version) => applyInboxBatch(db, pool, connector, entity, version),
+    requeueWaiting: (connector, entity) => requeueWaiting(db, connector, entity),
     deliverOutbox: (connector, entity, version) =>
       recordHealth(connector, async () => {
         const outcome = await deliverOutboxBatch(db, pool, connector, entity, version);
