@@ -18,6 +18,12 @@ describe('qiao start (embedded default)', () => {
   const children: QiaoProcess[] = [];
   afterAll(() => {
     for (const c of children) if (c.child.exitCode === null) c.child.kill('SIGKILL');
+    // A Qiao killed here leaves its dev server behind (the next start would stop it): stop it now.
+    const pidFile = path.join(dir, 'temporal.db.pid');
+    if (fs.existsSync(pidFile)) {
+      const pid = Number(fs.readFileSync(pidFile, 'utf8'));
+      if (pid > 0 && alive(pid)) process.kill(pid, 'SIGKILL');
+    }
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
