@@ -42,7 +42,8 @@ export interface SyncEngine {
   loadCursor(connector: string, entity: string): Promise<ChangeCursor | null>;
   pollPage(connector: string, entity: string, cursor: ChangeCursor | null, limit: number): Promise<{ received: number; appended: number; next: ChangeCursor | null; more: boolean }>;
   saveCursor(connector: string, entity: string, cursor: ChangeCursor | null, received: number): Promise<{ warning?: string }>;
-  applyInbox(connector: string, entity: string, version: number): Promise<ApplyResult>;
+  /** Applies up to `limit` pending rows in one transaction. */
+  applyInbox(connector: string, entity: string, version: number, limit: number): Promise<ApplyResult>;
   /** Puts records waiting for a referenced record back in line; returns how many. */
   requeueWaiting(connector: string, entity: string): Promise<number>;
   deliverOutbox(connector: string, entity: string, version: number): Promise<{ delivered: number; parked: number[]; retry: ConnectorError | undefined; remaining: boolean }>;
@@ -121,7 +122,7 @@ export function createActivities(deps: ActivityDeps) {
     loadCursor: classified((connector: string, entity: string) => sync().loadCursor(connector, entity)),
     pollPage: classified((connector: string, entity: string, cursor: ChangeCursor | null, limit: number) => sync().pollPage(connector, entity, cursor, limit)),
     saveCursor: classified((connector: string, entity: string, cursor: ChangeCursor | null, received: number) => sync().saveCursor(connector, entity, cursor, received)),
-    applyInbox: classified((connector: string, entity: string, version: number) => sync().applyInbox(connector, entity, version)),
+    applyInbox: classified((connector: string, entity: string, version: number, limit: number) => sync().applyInbox(connector, entity, version, limit)),
     requeueWaiting: classified((connector: string, entity: string) => sync().requeueWaiting(connector, entity)),
     pendingDeliveries: classified(() => sync().pendingDeliveries()),
     pendingInbox: classified((connector: string, entity: string) => sync().pendingInbox(connector, entity)),

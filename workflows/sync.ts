@@ -32,6 +32,10 @@ export const moreSignal = defineSignal('more');
 
 const POLL_PAGE = 1000;
 
+/** Rows per apply transaction: a poll page in large batches; webhooks start small (see `drain`). */
+const POLL_APPLY_BATCH = { first: 500, max: 500 };
+const WEBHOOK_APPLY_BATCH = { first: 50, max: 500 };
+
 function reasonOf(err: unknown): string {
   return err instanceof ActivityFailure && err.cause ? err.cause.message : String(err);
 }
@@ -47,10 +51,14 @@ async function kickDeliveries(): Promise<void> {
   }
 }
 
-/** Drains the inbox of one connector entity with a pinned mapping version. */
-async function drain(ref: EntityRef, version: number, totals: { processed: number; changed: number; parked: number[] }): Promise<void> {
-  for (;;) {
-    const result = await act.applyInbox(ref.connector, ref.entity, version);
+/**
+ * Drains the inbox of one connector entity with a pinned mapping version. Batches start at `batch.first`
+ * rows and double, up to `batch.max`, while a backlog remains: short transactions while the inbox is
+ * quiet (the gateway's inserts wait less), large ones to catch up with a burst.
+ */
+async function drain(ref: EntityRef, version: number, totals: { processed: number; changed: number; parked: number[] }, batch: { first: number; max: number }): Promise<void> {
+  for (let size = batch.first; ; size = Math.min(size * 2, batch.max)) {
+    const result = await act.applyInbox(ref.connector, ref.entity, version, size);
     totals.processed += result.applied + result.parked.length;
     totals.changed += result.changed;
     totals.parked.push(...result.parked);
@@ -77,7 +85,7 @@ export async function poll(ref: EntityRef): Promise<{ runId: string }> {
       const page = await act.pollPage(ref.connector, ref.entity, cursor, POLL_PAGE);
       pages++;
       received += page.received;
-      await drain(ref, version, totals);
+      await drain(ref, version, totals, POLL_APPLY_BATCH);
       cursor = page.next;
       if (!page.more) break;
       await act.saveCursor(ref.connector, ref.entity, cursor, page.received);
@@ -108,7 +116,7 @@ export async function applyInbox(ref: EntityRef): Promise<{ runId: string }> {
   if (patched('requeue-waiting')) await act.requeueWaiting(ref.connector, ref.entity);
   do {
     more = false;
-    await drain(ref, version, totals);
+    await drain(ref, version, totals, WEBHOOK_APPLY_BATCH);
     if (workflowInfo().continueAsNewSuggested) {
       await act.recordRun({ kind: 'apply', ...ref, startedAt, pages: 1, ...totals, warnings: [] });
       return continueAsNew<typeof applyInbox>(ref);

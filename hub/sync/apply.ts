@@ -383,7 +383,7 @@ export async function requeueWaiting(db: Kysely<Database>, connector: string, en
 }
 
 /** Applies up to `limit` pending inbox rows of one connector entity, oldest first. */
-export async function applyInboxBatch(db: Kysely<Database>, pool: ConnectorPool, connectorName: string, entity: string, version: number, limit = 200): Promise<ApplyOutcome & { remaining: boolean }> {
+export async function applyInboxBatch(db: Kysely<Database>, pool: ConnectorPool, connectorName: string, entity: string, version: number, limit: number): Promise<ApplyOutcome & { remaining: boolean }> {
   const connector = await pool.get(db, connectorName);
   const rows = (await db
     .selectFrom('inbox')
