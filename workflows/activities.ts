@@ -18,8 +18,6 @@ export interface ApplyResult {
   echoes: number;
   /** Dead-letter ids of records that could not be applied. */
   parked: number[];
-  /** Targets that got new outbox rows: `connector/entity`. */
-  deliveries: string[];
   remaining: boolean;
 }
 

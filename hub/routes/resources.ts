@@ -9,7 +9,6 @@ import { Problem } from '../problem';
 import { BULK_MAX_RECORDS, type BulkEntity, createBulkRun } from '../store/bulk';
 import { etagOf, type StoredMeta } from '../store/records';
 import type { AnyRecords } from '../store/resources';
-import { subscribers } from '../sync/outbox';
 import { problemResponses, RunAccepted, validationHook } from './openapi';
 
 export interface ResourceRoutesOptions {
@@ -39,11 +38,11 @@ function named<T extends z.ZodType>(schema: T, name: string): T {
 }
 
 /**
- * Wakes delivery to every system subscribed to this entity. The outbox rows were committed with the
- * change, so the answer does not wait for Temporal; a wake-up that fails is caught by the next poll.
+ * Wakes delivery to the systems a change was queued for (in the same transaction as the change), so
+ * the answer does not wait for Temporal; a wake-up that fails is caught by the next poll.
  */
-async function kickDeliveries(c: Context<AppEnv>, entity: string): Promise<void> {
-  for (const connector of await subscribers(c.var.deps.store.reader, entity)) {
+function wakeDeliveries(c: Context<AppEnv>, entity: string, connectors: readonly string[]): void {
+  for (const connector of new Set(connectors)) {
     c.var.deps.workflows.startSync('deliverOutbox', { connector, entity }).catch((err: unknown) => console.error(`[gateway] could not wake deliverOutbox for ${connector} ${entity}:`, err));
   }
 }
@@ -137,12 +136,14 @@ export function resourceRoutes(options: ResourceRoutesOptions): OpenAPIHono<AppE
       responses: { 201: json(Record, `The new ${entity}, with its ETag.`), ...problemResponses },
     }),
     (async (c: Context<AppEnv>) => {
-      const created = (await (records.create as (db: unknown, input: unknown, actor: unknown) => Promise<StoredMeta & { [k: string]: unknown }>)(
+      const queued: string[] = [];
+      const created = (await (records.create as (db: unknown, input: unknown, actor: unknown, queued: string[]) => Promise<StoredMeta & { [k: string]: unknown }>)(
         c.var.deps.store.db,
         valid(c, 'json'),
         c.var.actor,
+        queued,
       )) as StoredMeta & { [k: string]: unknown };
-      await kickDeliveries(c, entity);
+      wakeDeliveries(c, entity, queued);
       withEtag(c, created);
       c.header('Location', `/v1/${plural}/${encodeURIComponent(String(created[keyName]))}`);
       return c.json(created, 201);
@@ -179,14 +180,16 @@ export function resourceRoutes(options: ResourceRoutesOptions): OpenAPIHono<AppE
     }),
     (async (c: Context<AppEnv>) => {
       const key = valid<{ [k: string]: string }>(c, 'param')[keyName] as string;
-      const updated = await (records.update as (db: unknown, key: string, patch: unknown, ifMatch: string | undefined, actor: unknown) => Promise<StoredMeta>)(
+      const queued: string[] = [];
+      const updated = await (records.update as (db: unknown, key: string, patch: unknown, ifMatch: string | undefined, actor: unknown, queued: string[]) => Promise<StoredMeta>)(
         c.var.deps.store.db,
         key,
         valid(c, 'json'),
         c.req.header('if-match'),
         c.var.actor,
+        queued,
       );
-      await kickDeliveries(c, entity);
+      wakeDeliveries(c, entity, queued);
       withEtag(c, updated);
       return c.json(updated, 200);
     }) as never,
@@ -204,8 +207,9 @@ export function resourceRoutes(options: ResourceRoutesOptions): OpenAPIHono<AppE
     }),
     (async (c: Context<AppEnv>) => {
       const key = valid<{ [k: string]: string }>(c, 'param')[keyName] as string;
-      await records.remove(c.var.deps.store.db, key, c.req.header('if-match'), c.var.actor);
-      await kickDeliveries(c, entity);
+      const queued: string[] = [];
+      await records.remove(c.var.deps.store.db, key, c.req.header('if-match'), c.var.actor, queued);
+      wakeDeliveries(c, entity, queued);
       return c.body(null, 204);
     }) as never,
   );

@@ -2,7 +2,7 @@
 import { type Kysely, type Transaction, sql } from 'kysely';
 import { CRM_CORE, newCanonicalId, type Role } from '../../mappings/canonical';
 import { enqueueDeliveries } from '../sync/outbox';
-import { changedFields, saveProvenance } from '../sync/provenance';
+import { changedFields, provenanceOf, saveProvenance } from '../sync/provenance';
 import { Problem } from '../problem';
 import type { Database, DocumentColumns } from './schema';
 
@@ -217,7 +217,8 @@ export function createRecords<R extends StoredMeta, I, P>(spec: ResourceSpec<R, 
     insertMany,
     replace,
 
-    async create(db: Kysely<Database>, input: I, actor: Actor): Promise<R> {
+    /** `queued` (optional) receives the connectors a delivery was queued for, so the caller can wake them. */
+    async create(db: Kysely<Database>, input: I, actor: Actor, queued?: string[]): Promise<R> {
       return db.transaction().execute(async (trx) => {
         const now = new Date().toISOString();
         const record = await spec.create(trx, input, { id: newCanonicalId(spec.idPrefix), version: 1, createdAt: now, updatedAt: now });
@@ -225,13 +226,13 @@ export function createRecords<R extends StoredMeta, I, P>(spec: ResourceSpec<R, 
           throw uniqueViolation(err, spec.entity) ?? err;
         });
         await appendAudit(trx, [{ actor, action: 'create', entity: spec.entity, entityId: record.id, after: record, at: now }]);
-        await saveProvenance(trx, spec.entity, record.id, changedFields(undefined, record), CRM_CORE, now, null);
-        await enqueueDeliveries(trx, spec.entity, [record.id], 'upsert');
+        await saveProvenance(trx, provenanceOf(spec.entity, record.id, changedFields(undefined, record), CRM_CORE, now, null));
+        queued?.push(...(await enqueueDeliveries(trx, spec.entity, [record.id], 'upsert')));
         return record;
       });
     },
 
-    async update(db: Kysely<Database>, key: string, patch: P, ifMatch: string | undefined, actor: Actor): Promise<R> {
+    async update(db: Kysely<Database>, key: string, patch: P, ifMatch: string | undefined, actor: Actor, queued?: string[]): Promise<R> {
       return db.transaction().execute(async (trx) => {
         const before = await getOrThrow(trx, key);
         checkIfMatch(before, ifMatch);
@@ -243,13 +244,13 @@ export function createRecords<R extends StoredMeta, I, P>(spec: ResourceSpec<R, 
           throw uniqueViolation(err, spec.entity) ?? err;
         });
         await appendAudit(trx, [{ actor, action: 'update', entity: spec.entity, entityId: before.id, before, after: next, at: now }]);
-        await saveProvenance(trx, spec.entity, before.id, changedFields(before, next), CRM_CORE, now, null);
-        await enqueueDeliveries(trx, spec.entity, [before.id], 'upsert');
+        await saveProvenance(trx, provenanceOf(spec.entity, before.id, changedFields(before, next), CRM_CORE, now, null));
+        queued?.push(...(await enqueueDeliveries(trx, spec.entity, [before.id], 'upsert')));
         return next;
       });
     },
 
-    async remove(db: Kysely<Database>, key: string, ifMatch: string | undefined, actor: Actor): Promise<void> {
+    async remove(db: Kysely<Database>, key: string, ifMatch: string | undefined, actor: Actor, queued?: string[]): Promise<void> {
       await db.transaction().execute(async (trx) => {
         const before = await getOrThrow(trx, key);
         checkIfMatch(before, ifMatch);
@@ -258,7 +259,7 @@ export function createRecords<R extends StoredMeta, I, P>(spec: ResourceSpec<R, 
         await any(trx).deleteFrom(table).where('id', '=', before.id).where('version', '=', before.version).execute();
         await appendAudit(trx, [{ actor, action: 'delete', entity: spec.entity, entityId: before.id, before, at: new Date().toISOString() }]);
         await trx.deleteFrom('field_provenance').where('entity', '=', spec.entity).where('record_id', '=', before.id).execute();
-        await enqueueDeliveries(trx, spec.entity, [before.id], 'delete');
+        queued?.push(...(await enqueueDeliveries(trx, spec.entity, [before.id], 'delete')));
       });
     },
   };

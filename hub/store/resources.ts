@@ -243,4 +243,7 @@ export const products = createRecords(productSpec);
 export const orders = createRecords(orderSpec);
 
 export type AnyRecords = typeof customers | typeof contacts | typeof products | typeof orders;
+
+/** The stored resources by canonical entity name, for code that handles any of them (sync, trace). */
+export const RECORDS_BY_ENTITY = { customer: customers, contact: contacts, product: products, order: orders } as const;
 export type { StoredMeta };

@@ -17,12 +17,13 @@ import {
 import { diffFields, type MappingDefinition, mapToCanonical, ownedFields, referencedIds } from '../../mappings/engine';
 import { fieldErrors, Problem } from '../problem';
 import { type Actor, appendAudit, contentOf, type Db, type StoredMeta } from '../store/records';
-import { contacts, customers, products } from '../store/resources';
+import { RECORDS_BY_ENTITY } from '../store/resources';
 import type { Database, LedgerTable } from '../store/schema';
 import type { ApplyResult } from '../../workflows/activities';
 import type { ConnectorPool } from './connectors';
 import { contentHash, textHash } from './hash';
 import { resolveMapping } from './mapping-versions';
+import { type ProvenanceRow, provenanceOf, saveProvenance } from './provenance';
 import { lookupRefs } from './refs';
 import { enqueueDeliveries } from './outbox';
 
@@ -39,11 +40,11 @@ interface CanonicalTarget {
 }
 
 const TARGETS: Record<string, CanonicalTarget> = {
-  customer: { entity: 'customer', records: customers as never, input: CustomerInput, patch: CustomerPatch, keys: { id: 'id', number: 'number' } },
-  contact: { entity: 'contact', records: contacts as never, input: ContactInput, patch: ContactPatch, keys: { id: 'id' } },
-  product: { entity: 'product', records: products as never, input: ProductInput, patch: ProductPatch, keys: { id: 'id', sku: 'sku' } },
+  customer: { entity: 'customer', records: RECORDS_BY_ENTITY.customer as never, input: CustomerInput, patch: CustomerPatch, keys: { id: 'id', number: 'number' } },
+  contact: { entity: 'contact', records: RECORDS_BY_ENTITY.contact as never, input: ContactInput, patch: ContactPatch, keys: { id: 'id' } },
+  product: { entity: 'product', records: RECORDS_BY_ENTITY.product as never, input: ProductInput, patch: ProductPatch, keys: { id: 'id', sku: 'sku' } },
   // A stock level is part of a product: it is merged into `stockLevels` of the product with its SKU.
-  stock_level: { entity: 'product', records: products as never, input: ProductInput, patch: ProductPatch, keys: { sku: 'sku' } },
+  stock_level: { entity: 'product', records: RECORDS_BY_ENTITY.product as never, input: ProductInput, patch: ProductPatch, keys: { sku: 'sku' } },
 };
 
 export interface InboxRow {
@@ -107,7 +108,7 @@ export async function applyRows(
   rows: InboxRow[],
   options: { force?: boolean } = {},
 ): Promise<ApplyOutcome> {
-  const outcome: ApplyOutcome = { applied: 0, changed: 0, unchanged: 0, echoes: 0, parked: [], deliveries: [] };
+  const outcome: ApplyOutcome = { applied: 0, changed: 0, unchanged: 0, echoes: 0, parked: [] };
   const actor: Actor = { name: `connector:${connector.name}`, role: 'system' };
   // Resolved before the transaction: on SQLite the transaction holds the only connection.
   const mappings = new Map<number, MappingDefinition>();
@@ -202,7 +203,7 @@ export async function applyRows(
     };
     const ledger: Insertable<LedgerTable>[] = [];
     const linkRows: { connector: string; entity: string; external_id: string; canonical_entity: string; canonical_id: string; last_written_hash: null; last_seen_hash: string; mapping_version: number; updated_at: string }[] = [];
-    const provenanceRows = new Map<string, { entity: string; record_id: string; field: string; source: string; source_time: string; mapping_version: number }>();
+    const provenanceRows = new Map<string, ProvenanceRow>();
     const audit: Parameters<typeof appendAudit>[1] = [];
 
     for (const p of prepared) {
@@ -296,9 +297,7 @@ export async function applyRows(
           state.set(after.id, { current: after });
           remember(after);
         }
-        for (const field of before ? allowed : fields) {
-          provenanceRows.set(`${after.id}|${field}`, { entity: target.entity, record_id: after.id, field, source: connector.type, source_time: row.source_time, mapping_version: version });
-        }
+        for (const p of provenanceOf(target.entity, after.id, before ? allowed : fields, connector.type, row.source_time, version)) provenanceRows.set(`${p.record_id}|${p.field}`, p);
         audit.push({ actor, action: before ? 'update' : 'create', entity: target.entity, entityId: after.id, before, after, at: now });
         outcome.changed++;
       } else {
@@ -328,13 +327,7 @@ export async function applyRows(
     const inserts = [...state.values()].filter((e) => !e.original).map((e) => e.current);
     await target.records.insertMany(trx, inserts as never[]);
     for (const e of state.values()) if (e.original && e.current !== e.original) await target.records.replace(trx, e.original as never, e.current as never);
-    for (const rowsChunk of chunks([...provenanceRows.values()], 200)) {
-      await trx
-        .insertInto('field_provenance')
-        .values(rowsChunk)
-        .onConflict((oc) => oc.columns(['entity', 'record_id', 'field']).doUpdateSet((eb) => ({ source: eb.ref('excluded.source'), source_time: eb.ref('excluded.source_time'), mapping_version: eb.ref('excluded.mapping_version') })))
-        .execute();
-    }
+    await saveProvenance(trx, [...provenanceRows.values()]);
     await appendAudit(trx, audit);
     for (const rowsChunk of chunks(ledger, 200)) await trx.insertInto('ledger').values(rowsChunk).execute();
     const lastLink = new Map(linkRows.map((l) => [l.external_id, l]));
@@ -355,8 +348,7 @@ export async function applyRows(
       }
     }
     const changedIds = [...state.values()].filter((e) => e.current !== e.original).map((e) => e.current.id);
-    const targets = await enqueueDeliveries(trx, target.entity, changedIds, 'upsert', connector.name);
-    outcome.deliveries.push(...targets.map((t) => `${t}/${target.entity}`));
+    await enqueueDeliveries(trx, target.entity, changedIds, 'upsert', connector.name);
   });
   return outcome;
 }

@@ -8,7 +8,7 @@ import { ConnectorError } from '../../connectors/errors';
 import { identityOf, type MappingDefinition, mapToExternal, referencedCanonicalIds } from '../../mappings/engine';
 import { Problem } from '../problem';
 import type { StoredMeta } from '../store/records';
-import { contacts, customers, products } from '../store/resources';
+import { RECORDS_BY_ENTITY } from '../store/resources';
 import type { Database } from '../store/schema';
 import { mapDefaults, writtenProjection } from './apply';
 import type { ConnectorPool } from './connectors';
@@ -16,7 +16,6 @@ import { contentHash } from './hash';
 import { resolveMapping } from './mapping-versions';
 import { lookupRefs } from './refs';
 
-const RECORDS = { customer: customers, contact: contacts, product: products } as const;
 
 export interface DeliverOutcome {
   delivered: number;
@@ -85,8 +84,8 @@ export async function deliverOutboxBatch(db: Kysely<Database>, pool: ConnectorPo
       def = await resolveMapping(db, connector.type, entity, version);
       mappings.set(version, def);
     }
-    const canonicalEntity = def.canonical as keyof typeof RECORDS;
-    const records = RECORDS[canonicalEntity];
+    const canonicalEntity = def.canonical as keyof typeof RECORDS_BY_ENTITY;
+    const records = RECORDS_BY_ENTITY[canonicalEntity];
     if (!records) throw new Problem(409, 'Not deliverable', `mapping ${connector.type} ${entity} maps ${def.canonical}, which Qiao does not write out`);
     const link = await db.selectFrom('links').select(['external_id']).where('connector', '=', connectorName).where('entity', '=', entity).where('canonical_id', '=', row.canonical_id).executeTakeFirst();
 

@@ -1,8 +1,8 @@
 // Outbox intents: every change to a canonical record is queued for each system subscribed to it.
 import type { Db } from '../store/records';
 
-/** Connectors (by name) that receive `entity` records, with their entity settings. */
-export async function subscribers(db: Db, entity: string, except?: string): Promise<string[]> {
+/** Connectors (by name) that receive `entity` records. */
+async function subscribers(db: Db, entity: string, except?: string): Promise<string[]> {
   const rows = await db.selectFrom('connectors').select(['name', 'entities']).where('enabled', '=', 1).execute();
   return rows
     .filter((r) => r.name !== except)

@@ -1,14 +1,29 @@
 // Provenance: which system last wrote each field of a canonical record, when, with which mapping version.
 import type { Db } from '../store/records';
 
-/** Records the source of fields just written; one row per (record, field). */
-export async function saveProvenance(db: Db, entity: string, id: string, fields: readonly string[], source: string, sourceTime: string, mappingVersion: number | null): Promise<void> {
-  if (!fields.length) return;
-  await db.deleteFrom('field_provenance').where('entity', '=', entity).where('record_id', '=', id).where('field', 'in', fields).execute();
-  await db
-    .insertInto('field_provenance')
-    .values(fields.map((field) => ({ entity, record_id: id, field, source, source_time: sourceTime, mapping_version: mappingVersion })))
-    .execute();
+export interface ProvenanceRow {
+  entity: string;
+  record_id: string;
+  field: string;
+  source: string;
+  source_time: string;
+  mapping_version: number | null;
+}
+
+/** Records the source of fields just written: one row per (record, field), replaced in place. */
+export async function saveProvenance(db: Db, rows: readonly ProvenanceRow[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += 200) {
+    await db
+      .insertInto('field_provenance')
+      .values(rows.slice(i, i + 200))
+      .onConflict((oc) => oc.columns(['entity', 'record_id', 'field']).doUpdateSet((eb) => ({ source: eb.ref('excluded.source'), source_time: eb.ref('excluded.source_time'), mapping_version: eb.ref('excluded.mapping_version') })))
+      .execute();
+  }
+}
+
+/** Provenance rows for fields one system wrote at one time. */
+export function provenanceOf(entity: string, recordId: string, fields: readonly string[], source: string, sourceTime: string, mappingVersion: number | null): ProvenanceRow[] {
+  return fields.map((field) => ({ entity, record_id: recordId, field, source, source_time: sourceTime, mapping_version: mappingVersion }));
 }
 
 /** The provenance keys of the fields that differ: top-level fields, and stock per warehouse. */

@@ -1,6 +1,6 @@
 // Record trace: find a record by a business key and tell its story across systems.
 import type { Db } from '../store/records';
-import { contacts, customers, orders, products } from '../store/resources';
+import { RECORDS_BY_ENTITY } from '../store/resources';
 
 interface Match {
   entity: string;
@@ -25,7 +25,6 @@ async function findMatches(db: Db, key: string): Promise<Match[]> {
   return found;
 }
 
-const RECORDS = { customer: customers, contact: contacts, product: products, order: orders } as const;
 
 /**
  * Everything Qiao knows about the records a key names: the record, its links, the events received
@@ -36,7 +35,7 @@ export async function traceByKey(db: Db, key: string) {
   const matches = await findMatches(db, key);
   const results = [];
   for (const m of matches) {
-    const records = RECORDS[m.entity as keyof typeof RECORDS];
+    const records = RECORDS_BY_ENTITY[m.entity as keyof typeof RECORDS_BY_ENTITY];
     const record = records ? (await (records.findBy as (d: Db, c: string, v: string[]) => Promise<unknown[]>)(db, 'id', [m.id]))[0] : undefined;
     const links = await db.selectFrom('links').selectAll().where('canonical_id', '=', m.id).execute();
     const ledger = await db.selectFrom('ledger').selectAll().where('canonical_id', '=', m.id).orderBy('id').execute();
