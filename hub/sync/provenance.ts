@@ -1,14 +1,9 @@
 // Provenance: which system last wrote each field of a canonical record, when, with which mapping version.
 import type { Db } from '../store/records';
+import type { FieldProvenanceTable } from '../store/schema';
 
-export interface ProvenanceRow {
-  entity: string;
-  record_id: string;
-  field: string;
-  source: string;
-  source_time: string;
-  mapping_version: number | null;
-}
+/** A row of `field_provenance`. */
+export type ProvenanceRow = FieldProvenanceTable;
 
 /** Records the source of fields just written: one row per (record, field), replaced in place. */
 export async function saveProvenance(db: Db, rows: readonly ProvenanceRow[]): Promise<void> {
