@@ -294,6 +294,47 @@ describe('the Odoo sandbox itself', () => {
     }
   });
 
+  it('searches through its indexes answer exactly as a full scan: cursor pages inside and across seconds, ids, many2one lists', async () => {
+    for (const sandbox of [v17, v19]) {
+      const batch = (at: string, n: number) => {
+        sandbox.setClock(at);
+        return sandbox.create('res.partner', Array.from({ length: n }, (_, i) => ({ name: `Idx ${at} ${i}`, is_company: i % 3 === 0 })));
+      };
+      // One second holds two creates (different hidden milliseconds), the next one a third; a write moves records later.
+      const early = batch('2032-01-01T10:00:00.700Z', 25);
+      batch('2032-01-01T10:00:00.100Z', 25);
+      batch('2032-01-01T10:00:01.050Z', 20);
+      sandbox.setClock('2032-01-01T10:00:02.300Z');
+      sandbox.write('res.partner', early.slice(0, 5), { phone: '+4930000' });
+      const mine = [['name', '=like', 'Idx 2032-%']];
+      const all = sandbox.records('res.partner', { domain: mine, fields: ['write_date'] });
+      // The same order with a third key no index serves (ids are unique, so it never decides): a full scan and sort.
+      const scan = (domain: unknown[], kwargs: { order: string; limit?: number; offset?: number }) => executeKw(sandbox, 'res.partner', 'search', [domain], { ...kwargs, order: `${kwargs.order}, name asc` });
+      let compared = 0;
+      for (const cursor of all) {
+        const second = String(cursor.write_date);
+        const next = new Date(Date.parse(`${second.replace(' ', 'T')}Z`) + 1000).toISOString().replace('T', ' ').slice(0, 19);
+        const cursorDomain = [...mine, '|', ['write_date', '>=', next], '&', '&', ['write_date', '>=', second], ['write_date', '<', next], ['id', '>', cursor.id]];
+        for (const kwargs of [{ order: 'write_date asc, id asc', limit: 7 }, { order: 'write_date asc, id asc', limit: 7, offset: 3 }, { order: 'id asc', limit: 4 }]) {
+          const indexed = await executeKw(sandbox, 'res.partner', 'search', [cursorDomain], kwargs);
+          const reference = await scan(cursorDomain, kwargs);
+          expect(indexed.result).toEqual(reference.result);
+          compared++;
+        }
+      }
+      const sameSecond = [...mine, ['write_date', '>=', '2032-01-01 10:00:00'], ['write_date', '<', '2032-01-01 10:00:01'], ['id', '>', early[10]]];
+      expect((await executeKw(sandbox, 'res.partner', 'search', [sameSecond], { order: 'id asc', limit: 5 })).result).toEqual((await scan(sameSecond, { order: 'id asc', limit: 5 })).result);
+      // Under `|` with a FALSE_LEAF, no term bounds the search: the reference scans every record.
+      const byIds = [['id', 'in', [early[3], early[0], 999_999]], ['is_company', '=', true]];
+      const unbounded = ['|', [0, '=', 1], '&', ...byIds];
+      expect((await executeKw(sandbox, 'res.partner', 'search', [byIds])).result).toEqual((await executeKw(sandbox, 'res.partner', 'search', [unbounded])).result);
+      expect((await executeKw(sandbox, 'res.partner', 'search', [byIds])).result).toEqual([early[0], early[3]]);
+      expect(compared).toBe(all.length * 3);
+    }
+    v17.setClock(null);
+    v19.setClock(null);
+  });
+
   it('a create list is one transaction; errors come in a 200 envelope on JSON-RPC', async () => {
     const before = v17.records('product.product').length;
     const answer = await executeKw(v17, 'product.product', 'create', [[{ name: 'Fine' }, { default_code: 'NO-NAME' }]]);

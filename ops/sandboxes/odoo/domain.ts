@@ -50,6 +50,55 @@ export function parseDomain(domain: unknown): Node {
   return node;
 }
 
+/** The leaves every match must satisfy: those joined to the root by `&` only (for index lookups). */
+export function conjuncts(node: Node): Leaf[] {
+  if ('leaf' in node) return [node.leaf];
+  if ('and' in node) return [...conjuncts(node.and[0]), ...conjuncts(node.and[1])];
+  return [];
+}
+
+/** A lower bound on (field, id): undefined parts are unbounded. */
+export interface TupleBound {
+  value?: number | string;
+  id?: number;
+}
+
+function maxOf<T extends number | string>(a: T | undefined, b: T | undefined): T | undefined {
+  return a === undefined ? b : b === undefined ? a : a > b ? a : b;
+}
+
+/** Lexicographic order of two bounds, unbounded parts lowest. */
+function below(a: TupleBound, b: TupleBound): boolean {
+  if (a.value !== b.value) return a.value === undefined || (b.value !== undefined && a.value < b.value);
+  return a.id !== b.id && (a.id === undefined || (b.id !== undefined && a.id < b.id));
+}
+
+/**
+ * The lowest (path, id) pair a match can have, in that order, from `>`/`>=` terms: terms under `&`
+ * bound each part (the larger bound wins), an `|` is bounded by the lower of its two sides. So a
+ * cursor domain `write_date >= s+1 OR (write_date in [s, s+1) AND id > n)` starts at (s, n). `key`
+ * turns an operand of `path` into a comparable value, or undefined when it cannot.
+ */
+export function lowerBoundOf(node: Node, path: string, key: (operand: unknown) => number | string | undefined): TupleBound {
+  if ('leaf' in node) {
+    const [p, operator, operand] = node.leaf;
+    if (operator !== '>' && operator !== '>=') return {};
+    if (p === path) return { value: key(operand) };
+    return p === 'id' && typeof operand === 'number' ? { id: operand } : {};
+  }
+  if ('and' in node) {
+    const a = lowerBoundOf(node.and[0], path, key);
+    const b = lowerBoundOf(node.and[1], path, key);
+    return { value: maxOf(a.value, b.value), id: maxOf(a.id, b.id) };
+  }
+  if ('or' in node) {
+    const a = lowerBoundOf(node.or[0], path, key);
+    const b = lowerBoundOf(node.or[1], path, key);
+    return below(a, b) ? a : b;
+  }
+  return {};
+}
+
 /** Every field path a domain names (to know whether it mentions `active`). */
 export function domainPaths(domain: unknown): string[] {
   if (!Array.isArray(domain)) return [];
@@ -98,19 +147,27 @@ function likeToRegExp(pattern: string, caseInsensitive: boolean): RegExp {
 
 const datetimeOperands = new Map<string, number>();
 
-/** A datetime operand as epoch ms, parsed once per distinct string (a search evaluates it per record). */
+/** One datetime operand as epoch ms, parsed once per distinct string (a search evaluates it per record). */
+function datetimeMs(v: unknown): unknown {
+  if (typeof v !== 'string') return v;
+  let ms = datetimeOperands.get(v);
+  if (ms === undefined) {
+    ms = parseOdooDatetime(v);
+    if (datetimeOperands.size > 10_000) datetimeOperands.clear();
+    datetimeOperands.set(v, ms);
+  }
+  return ms;
+}
+
+// No closures on the per-record path: under tsx every function created is named at run time, which
+// cost more than the comparison itself.
 function datetimeOperand(value: unknown): unknown {
-  const toMs = (v: unknown) => {
-    if (typeof v !== 'string') return v;
-    let ms = datetimeOperands.get(v);
-    if (ms === undefined) {
-      ms = parseOdooDatetime(v);
-      if (datetimeOperands.size > 10_000) datetimeOperands.clear();
-      datetimeOperands.set(v, ms);
-    }
-    return ms;
-  };
-  return Array.isArray(value) ? value.map(toMs) : toMs(value);
+  return Array.isArray(value) ? value.map(datetimeMs) : datetimeMs(value);
+}
+
+function someEquals(operand: unknown[], stored: unknown, type: string, isNull: boolean): boolean {
+  for (const v of operand) if (equalsStored(v, stored, type, isNull)) return true;
+  return false;
 }
 
 function equalsStored(v: unknown, stored: unknown, type: string, isNull: boolean): boolean {
@@ -131,7 +188,6 @@ function matchLeaf([path, operator, value]: Leaf, record: FieldResolver): boolea
     operand = datetimeOperand(value);
   }
   const isNull = stored === null || (type !== 'boolean' && stored === false);
-  const equals = (v: unknown): boolean => equalsStored(v, stored, type, isNull);
   switch (operator) {
     case '=':
       return equalsStored(operand, stored, type, isNull);
@@ -143,7 +199,7 @@ function matchLeaf([path, operator, value]: Leaf, record: FieldResolver): boolea
       if (!Array.isArray(operand)) throw new DomainError(`The domain term ${JSON.stringify([path, operator, value])} should have a list value.`);
       const set = inSet(operand);
       // A Set for plain values: `product_id in [1000 ids]` over 100,000 quants stays linear.
-      const found = type !== 'boolean' && !set.nullish ? !isNull && set.values.has(stored) : operand.some(equals);
+      const found = type !== 'boolean' && !set.nullish ? !isNull && set.values.has(stored) : someEquals(operand, stored, type, isNull);
       return operator === 'in' ? found : !found;
     }
     case '>':

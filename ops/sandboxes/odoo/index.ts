@@ -369,7 +369,7 @@ export async function startOdooSandbox(options: OdooSandboxOptions): Promise<Odo
       ids.products[String(product.default_code ?? product.name)] = id;
     }
     seedStock(data.stock ?? []);
-    for (const i of data.incoming ?? []) db.incoming.set(`${productBySku(i.sku)}:${warehouseByCode(i.warehouse)}`, i.quantity);
+    for (const i of data.incoming ?? []) db.setIncoming(productBySku(i.sku), warehouseByCode(i.warehouse), i.quantity);
     return ids;
   }
   if (options.seed) seed(options.seed);
@@ -538,7 +538,7 @@ export async function startOdooSandbox(options: OdooSandboxOptions): Promise<Odo
     records: (model, opts = {}) => db.read(model, db.search(model, opts.domain ?? [], {}, { active_test: opts.activeTest ?? false }), opts.fields, noContext),
     setStock,
     setIncoming: (sku, warehouse, quantity) => {
-      db.incoming.set(`${productBySku(sku)}:${warehouseByCode(warehouse)}`, quantity);
+      db.setIncoming(productBySku(sku), warehouseByCode(warehouse), quantity);
     },
     failNext(count, status = 503, opts = {}) {
       Object.assign(faults, { count, status, retryAfterSeconds: opts.retryAfterSeconds ?? (status === 429 ? 1 : undefined) });

@@ -1,7 +1,7 @@
 // The sandbox's in-memory Odoo database: the models the connector uses, with Odoo's field types,
 // defaults, `false` for empty, many2one as [id, name], write_date to the millisecond (read back to
 // the second), archived records, and Odoo's exceptions.
-import { type Comparable, compareKeys, DomainError, domainPaths, evaluate, type FieldResolver, parseDomain, parseOrder } from './domain';
+import { type Comparable, compareKeys, conjuncts, DomainError, domainPaths, evaluate, lowerBoundOf, type FieldResolver, parseDomain, parseOdooDatetime, parseOrder } from './domain';
 
 export type OdooVersion = 17 | 18 | 19;
 export type Vals = Record<string, unknown>;
@@ -282,8 +282,8 @@ export class OdooDb {
   private readonly models = new Map<string, ModelSpec>();
   private readonly tables = new Map<string, Map<number, Stored>>();
   private readonly nextIds = new Map<string, number>();
-  /** Incoming quantity per `<product id>:<warehouse id>` (receipts and production not done yet). */
-  readonly incoming = new Map<string, number>();
+  /** Incoming quantity per product id, then per warehouse id (receipts and production not done yet). */
+  private readonly incoming = new Map<number, Map<number, number>>();
   readonly rejections: Rejection[] = [];
 
   constructor(
@@ -328,12 +328,14 @@ export class OdooDb {
     return field.compute ? field.compute(record, env) : record[name];
   }
 
-  private resolver(model: string, record: Stored, env: Env): FieldResolver {
-    return {
+  /** Resolves paths on `current.record`; made once per search and pointed at each record in turn. */
+  private resolver(model: string, env: Env): FieldResolver & { record: Stored } {
+    const resolver = {
+      record: { id: 0 } as Stored,
       wholeSeconds: this.version >= 19,
-      resolve: (path) => {
+      resolve: (path: string) => {
         let currentModel = model;
-        let current: Stored | undefined = record;
+        let current: Stored | undefined = resolver.record;
         const parts = path.split('.');
         for (const [i, part] of parts.entries()) {
           const field = this.field(currentModel, part);
@@ -350,6 +352,7 @@ export class OdooDb {
         return { type: 'char', value: null };
       },
     };
+    return resolver;
   }
 
   private sortKey(model: string, record: Stored, name: string, env: Env): Comparable {
@@ -375,19 +378,35 @@ export class OdooDb {
     // Odoo hides archived records unless the context says active_test=false or the domain names `active`.
     const hideArchived = 'active' in spec.fields && context.active_test !== false && !domainPaths(domain).includes('active');
     const order = parseOrderOrFail(options.order || spec.order);
-    const matches: Stored[] = [];
-    for (const record of this.table(model).values()) {
-      if (hideArchived && record.active === false) continue;
+    for (const { field } of order) this.field(model, field);
+    const resolver = this.resolver(model, env);
+    const matches = (record: Stored): boolean => {
+      if (hideArchived && record.active === false) return false;
+      resolver.record = record;
       try {
-        if (evaluate(tree, this.resolver(model, record, env))) matches.push(record);
+        return evaluate(tree, resolver);
       } catch (err) {
         if (err instanceof DomainError) throw odooErrors.value(err.message);
         throw err;
       }
+    };
+    const offset = options.offset ?? 0;
+    const plan = this.plan(model, tree, order);
+    if (plan.ordered && options.limit) {
+      // Candidates come in the requested order: stop at the end of the page, as an index scan would.
+      const ids: number[] = [];
+      let skipped = 0;
+      for (const record of plan.candidates) {
+        if (!matches(record)) continue;
+        if (skipped < offset) skipped++;
+        else if (ids.push(record.id) >= options.limit) break;
+      }
+      return ids;
     }
-    for (const { field } of order) this.field(model, field);
+    const found: Stored[] = [];
+    for (const record of plan.candidates) if (matches(record)) found.push(record);
     // Sort keys computed once per record, not per comparison: a page of 100,000 matches sorts in time.
-    const keyed = matches.map((record) => ({ id: record.id, keys: order.map(({ field }) => this.sortKey(model, record, field, env)) }));
+    const keyed = found.map((record) => ({ id: record.id, keys: order.map(({ field }) => this.sortKey(model, record, field, env)) }));
     keyed.sort((a, b) => {
       for (let i = 0; i < order.length; i++) {
         const c = compareKeys(a.keys[i] as Comparable, b.keys[i] as Comparable, (order[i] as { descending: boolean }).descending);
@@ -395,9 +414,114 @@ export class OdooDb {
       }
       return a.id - b.id;
     });
-    const offset = options.offset ?? 0;
     const ids = keyed.map((r) => r.id);
     return options.limit ? ids.slice(offset, offset + options.limit) : ids.slice(offset);
+  }
+
+  /**
+   * Which records a search has to look at, like a database's index choice: the records holding the
+   * ids an `id` or stored many2one term asks for, else, for an order by a stored plain field, that
+   * field's sorted index from the lower bound of a `>`/`>=` term, else every record. Candidates are
+   * a superset of the matches (the full domain is still evaluated on each); `ordered` says they come
+   * in the requested order, so a limited search can stop early. Indexes are built on first use and
+   * dropped by any write to the model.
+   */
+  private plan(model: string, tree: ReturnType<typeof parseDomain>, order: { field: string; descending: boolean }[]): { candidates: Iterable<Stored>; ordered: boolean } {
+    const spec = this.model(model);
+    const table = this.table(model);
+    const byId = order.length === 1 && order[0]?.field === 'id' && !order[0].descending;
+    const keys = (value: unknown): number[] | undefined => {
+      const list = Array.isArray(value) ? value : [value];
+      return list.every((v) => Number.isSafeInteger(v) && (v as number) > 0) ? (list as number[]) : undefined;
+    };
+    // Equality on ids or on a stored many2one: the smallest such set wins.
+    let best: Stored[] | undefined;
+    for (const [path, operator, value] of conjuncts(tree)) {
+      if (operator !== '=' && operator !== 'in') continue;
+      const wanted = keys(value);
+      if (!wanted) continue;
+      let hits: Stored[];
+      if (path === 'id') hits = wanted.flatMap((id) => table.get(id) ?? []);
+      else {
+        const field = spec.fields[path];
+        if (!field || field.type !== 'many2one' || field.compute) continue;
+        const index = this.valueIndex(model, path);
+        hits = [...new Set(wanted)].flatMap((v) => index.get(v) ?? []);
+      }
+      if (!best || hits.length < best.length) best = hits;
+    }
+    if (best) {
+      const sorted = [...new Set(best)].sort((a, b) => a.id - b.id);
+      return { candidates: sorted, ordered: byId };
+    }
+    // An order by a stored scalar field (or id), ascending, ties by id: its sorted index, from the
+    // lower bound of (field, id) the domain sets.
+    const [first, second, ...rest] = order;
+    const field = first ? spec.fields[first.field] : undefined;
+    const tiesById = !second || (second.field === 'id' && !second.descending && rest.length === 0);
+    if (first && field && !first.descending && tiesById && first.field !== 'display_name' && !field.compute && ['datetime', 'date', 'integer', 'float', 'char'].includes(field.type)) {
+      const bound = lowerBoundOf(tree, first.field, (operand) => {
+        if (field.type !== 'datetime' || typeof operand !== 'string') return typeof operand === 'number' || typeof operand === 'string' ? operand : undefined;
+        try {
+          return parseOdooDatetime(operand);
+        } catch {
+          return undefined;
+        }
+      });
+      // Stored values below the bound fail the domain whatever its rounding (whole seconds only lower them).
+      // Without a bound, records with no value (sorted last, not in the index) could match: scan.
+      const value = first.field === 'id' ? maxOf(bound.value, bound.id) : bound.value;
+      if (value !== undefined) {
+        const sorted = this.sortedIndex(model, first.field);
+        const second = field.type === 'datetime' ? (v: unknown) => Math.floor((v as number) / 1000) * 1000 : (v: unknown) => v;
+        return { candidates: scanFrom(sorted, first.field, value, first.field === 'id' ? undefined : bound.id, second), ordered: true };
+      }
+    }
+    if (byId) return { candidates: table.values(), ordered: true };
+    return { candidates: table.values(), ordered: false };
+  }
+
+  private readonly indexes = new Map<string, Map<string, unknown>>();
+
+  private cachedIndex<T>(model: string, name: string, build: () => T): T {
+    let perModel = this.indexes.get(model);
+    if (!perModel) {
+      perModel = new Map();
+      this.indexes.set(model, perModel);
+    }
+    if (!perModel.has(name)) perModel.set(name, build());
+    return perModel.get(name) as T;
+  }
+
+  /** Any change to a model's records drops its indexes. */
+  private touched(model: string): void {
+    this.indexes.delete(model);
+  }
+
+  /** Records by the id a many2one field holds. */
+  private valueIndex(model: string, field: string): Map<unknown, Stored[]> {
+    return this.cachedIndex(model, `value:${field}`, () => {
+      const index = new Map<unknown, Stored[]>();
+      for (const record of this.table(model).values()) {
+        const list = index.get(record[field]);
+        if (list) list.push(record);
+        else index.set(record[field], [record]);
+      }
+      return index;
+    });
+  }
+
+  /** Records with a value in `field`, ordered by (value, id); empty values are left out (they never pass `>`, the only way this index is entered). */
+  private sortedIndex(model: string, field: string): Stored[] {
+    return this.cachedIndex(model, `sorted:${field}`, () =>
+      [...this.table(model).values()]
+        .filter((r) => r[field] !== false && r[field] !== null && r[field] !== undefined)
+        .sort((a, b) => {
+          const x = a[field] as number | string;
+          const y = b[field] as number | string;
+          return x < y ? -1 : x > y ? 1 : a.id - b.id;
+        }),
+    );
   }
 
   /** Reads records as the API returns them; a missing id is a MissingError. */
@@ -508,6 +632,7 @@ export class OdooDb {
     const table = this.table(model);
     let nextId = this.nextIds.get(model) ?? 1;
     const created: Stored[] = [];
+    this.touched(model);
     try {
       for (const vals of valsList) {
         const converted = this.convertVals(model, vals);
@@ -526,6 +651,8 @@ export class OdooDb {
     } catch (err) {
       for (const record of created) table.delete(record.id);
       throw err;
+    } finally {
+      this.touched(model);
     }
     this.nextIds.set(model, nextId);
     return created.map((r) => r.id);
@@ -542,6 +669,7 @@ export class OdooDb {
     this.reject(model, vals, { method: 'write', ids });
     const at = this.now();
     const before = ids.map((id) => ({ ...(table.get(id) as Stored) }));
+    this.touched(model);
     try {
       for (const id of ids) {
         const record = table.get(id) as Stored;
@@ -552,6 +680,8 @@ export class OdooDb {
     } catch (err) {
       for (const record of before) table.set(record.id, record);
       throw err;
+    } finally {
+      this.touched(model);
     }
     return true;
   }
@@ -561,6 +691,7 @@ export class OdooDb {
     const missing = ids.filter((id) => !table.has(id));
     if (missing.length > 0) throw odooErrors.missing(model, missing);
     for (const id of ids) table.delete(id);
+    this.touched(model);
     return true;
   }
 
@@ -588,8 +719,7 @@ export class OdooDb {
   /** On-hand quantity of a product in the internal locations (of one warehouse, when given). */
   onHand(productId: number, warehouseId?: number): number {
     let total = 0;
-    for (const quant of this.table('stock.quant').values()) {
-      if (quant.product_id !== productId) continue;
+    for (const quant of this.valueIndex('stock.quant', 'product_id').get(productId) ?? []) {
       const location = this.table('stock.location').get(quant.location_id as number);
       if (location?.usage !== 'internal') continue;
       if (warehouseId !== undefined && location.warehouse_id !== warehouseId) continue;
@@ -598,12 +728,21 @@ export class OdooDb {
     return total;
   }
 
-  incomingQty(productId: number, warehouseId?: number): number {
-    let total = 0;
-    for (const [key, quantity] of this.incoming) {
-      const [pid, wid] = key.split(':').map(Number);
-      if (pid === productId && (warehouseId === undefined || wid === warehouseId)) total += quantity;
+  setIncoming(productId: number, warehouseId: number, quantity: number): void {
+    let perWarehouse = this.incoming.get(productId);
+    if (!perWarehouse) {
+      perWarehouse = new Map();
+      this.incoming.set(productId, perWarehouse);
     }
+    perWarehouse.set(warehouseId, quantity);
+  }
+
+  incomingQty(productId: number, warehouseId?: number): number {
+    const perWarehouse = this.incoming.get(productId);
+    if (!perWarehouse) return 0;
+    if (warehouseId !== undefined) return perWarehouse.get(warehouseId) ?? 0;
+    let total = 0;
+    for (const quantity of perWarehouse.values()) total += quantity;
     return total;
   }
 
@@ -615,6 +754,41 @@ export class OdooDb {
     for (const name of ['create_date', 'write_date']) if (typeof copy[name] === 'number') copy[name] = new Date(copy[name] as number).toISOString().replace('T', ' ').replace('Z', '');
     return copy;
   }
+}
+
+/** The first position in [lo, sorted.length) where `before` turns false (it is true on a prefix). */
+function firstNot(sorted: Stored[], lo: number, before: (r: Stored) => boolean): number {
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (before(sorted[mid] as Stored)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * The records of a (field, id)-sorted index from the lower bound (value, id), which holds on the
+ * field's whole seconds (`coarse`: domain operands are whole seconds, stored values are not). A run
+ * of one stored value in the bound's second starts after the bound's id: a cursor inside a second
+ * of 100,000 records created together does not rescan them on every page.
+ */
+function* scanFrom(sorted: Stored[], field: string, value: number | string, id: number | undefined, coarse: (v: unknown) => unknown): Generator<Stored> {
+  let i = firstNot(sorted, 0, (r) => (r[field] as number | string) < value);
+  while (i < sorted.length) {
+    const record = sorted[i] as Stored;
+    const v = record[field];
+    if (id !== undefined && record.id <= id && coarse(v) === value) {
+      i = firstNot(sorted, i, (r) => r[field] === v && r.id <= id);
+      continue;
+    }
+    yield record;
+    i++;
+  }
+}
+
+function maxOf(a: number | string | undefined, b: number | string | undefined): number | string | undefined {
+  return a === undefined ? b : b === undefined ? a : a > b ? a : b;
 }
 
 function parseOrderOrFail(order: string): { field: string; descending: boolean }[] {
