@@ -4,7 +4,8 @@ import fs from 'node:fs';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { describe, expect, inject, it } from 'vitest';
-import { type BulkRunStore, createActivities } from '../workflows/activities';
+import type { ChangeCursor } from '../connectors/contract';
+import { type BulkRunStore, createActivities, type SyncEngine } from '../workflows/activities';
 
 describe('workflow code', () => {
   it('bundles for the Temporal sandbox with no Node built-ins and no connector code', () => {
@@ -58,5 +59,56 @@ describe('applyBulkRun activity', () => {
     const result = await env.run(createActivities({ bulkRuns: store }).applyBulkRun, 'run_x');
     expect(applied).toEqual([3, 4]);
     expect(result).toEqual({ pages: 5, applied: 2 });
+  });
+});
+
+describe('pollPages activity', () => {
+  /** A source of `pages` pages of 3 records; each call is logged in order. */
+  function fakeEngine(pages: number, options: { startAt?: number; stored?: ChangeCursor | null } = {}) {
+    const log: string[] = [];
+    let pending = 0;
+    const cursorAt = (n: number): ChangeCursor => ({ sourceTime: `2026-01-01T00:00:0${n}Z`, externalId: String(n) });
+    const engine = {
+      loadCursor: async () => options.stored ?? null,
+      pollPage: async (_c: string, _e: string, cursor: ChangeCursor | null) => {
+        const n = cursor ? Number(cursor.externalId) + 1 : 1;
+        log.push(`poll ${n}`);
+        await new Promise((r) => setTimeout(r, 5));
+        pending += 3;
+        return { received: 3, appended: 3, next: cursorAt(n), more: n < pages };
+      },
+      applyInbox: async () => {
+        const applied = Math.min(pending, 2);
+        pending -= applied;
+        log.push(`apply ${applied}`);
+        return { applied, changed: applied, unchanged: 0, echoes: 0, parked: [], remaining: pending > 0 };
+      },
+      saveCursor: async (_c: string, _e: string, cursor: ChangeCursor | null, received: number) => {
+        log.push(`save ${cursor?.externalId} ${received}`);
+        return received === 0 ? { warning: 'nothing' } : {};
+      },
+    } as unknown as SyncEngine;
+    return { engine, log };
+  }
+
+  it('applies every page before its cursor is saved, reads the next page meanwhile, and counts the whole poll in the last save', async () => {
+    const { engine, log } = fakeEngine(3);
+    const result = await new MockActivityEnvironment().run(createActivities({ bulkRuns: {} as BulkRunStore, sync: engine }).pollPages, 'odoo', 'product', 1, 4);
+    expect(result).toEqual({ pages: 3, received: 9, processed: 9, changed: 9, parked: [], more: false });
+    // Page n's cursor is saved only once nothing of it is pending; the last save carries 4 + 9 received.
+    for (const n of [1, 2]) expect(log.indexOf(`save ${n} 3`)).toBeGreaterThan(log.indexOf(`poll ${n + 1}`));
+    expect(log.at(-1)).toBe('save 3 13');
+    const applied = log.filter((l) => l.startsWith('apply')).reduce((sum, l) => sum + Number(l.split(' ')[1]), 0);
+    expect(applied).toBe(9);
+    expect(log.slice(0, 2)).toEqual(['poll 1', 'poll 2']);
+  });
+
+  it('starts from the stored cursor and hands back with more=true when the worker is stopping', async () => {
+    const { engine, log } = fakeEngine(10, { stored: { sourceTime: '2026-01-01T00:00:04Z', externalId: '4' } });
+    const stopping = AbortSignal.abort();
+    const result = await new MockActivityEnvironment().run(createActivities({ bulkRuns: {} as BulkRunStore, sync: engine, stopping }).pollPages, 'odoo', 'product', 1, 0);
+    expect(result).toMatchObject({ pages: 1, received: 3, more: true });
+    expect(log[0]).toBe('poll 5');
+    expect(log).toContain('save 5 3');
   });
 });

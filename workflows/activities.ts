@@ -2,6 +2,7 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { ChangeCursor } from '../connectors/contract';
 import { ConnectorError } from '../connectors/errors';
+import { POLL_PAGE } from './ids';
 
 /** What the bulk-upsert activities need from the store (implemented by hub/store/bulk.ts). */
 export interface BulkRunStore {
@@ -20,6 +21,27 @@ export interface ApplyResult {
   parked: number[];
   remaining: boolean;
 }
+
+/** What one `pollPages` activity did; `more` means its time budget ended before the source did. */
+export interface PollPagesResult {
+  pages: number;
+  received: number;
+  processed: number;
+  changed: number;
+  parked: number[];
+  more: boolean;
+  warning?: string;
+}
+
+/** Rows per apply transaction of a poll page: large, nobody waits on a poll. */
+const POLL_APPLY_BATCH = 500;
+/**
+ * Rows per apply transaction after webhooks: the gateway's inbox inserts wait for a running one, and
+ * a webhook's p99 is about this long (50 rows ≈ 10 ms here; 500 rows gave a p99 near 100 ms).
+ */
+const WEBHOOK_TRANSACTION_ROWS = 50;
+/** How long one `pollPages` activity keeps paging before it hands back to the workflow. */
+const POLL_BUDGET_MS = 20_000;
 
 export interface SyncRunRecord {
   kind: 'poll' | 'apply' | 'deliver' | 'backfill';
@@ -40,8 +62,8 @@ export interface SyncEngine {
   loadCursor(connector: string, entity: string): Promise<ChangeCursor | null>;
   pollPage(connector: string, entity: string, cursor: ChangeCursor | null, limit: number): Promise<{ received: number; appended: number; next: ChangeCursor | null; more: boolean }>;
   saveCursor(connector: string, entity: string, cursor: ChangeCursor | null, received: number): Promise<{ warning?: string }>;
-  /** Applies up to `limit` pending rows in one transaction. */
-  applyInbox(connector: string, entity: string, version: number, limit: number): Promise<ApplyResult>;
+  /** Applies up to `limit` pending rows, in transactions of `transactionRows` (default: all in one). */
+  applyInbox(connector: string, entity: string, version: number, limit: number, transactionRows?: number): Promise<ApplyResult>;
   /** Puts records waiting for a referenced record back in line; returns how many. */
   requeueWaiting(connector: string, entity: string): Promise<number>;
   deliverOutbox(connector: string, entity: string, version: number): Promise<{ delivered: number; parked: number[]; retry: ConnectorError | undefined; remaining: boolean }>;
@@ -116,11 +138,54 @@ export function createActivities(deps: ActivityDeps) {
       return deps.bulkRuns.finish(runId, error);
     },
 
+    /**
+     * Polls pages of a connector entity and applies each before its cursor is saved, for up to
+     * POLL_BUDGET_MS: one activity for many pages, so a large first load is not paced by a round trip
+     * through Temporal per page. The next page is read while the current one is applied. A retry starts
+     * from the stored cursor; pages read twice are deduplicated by the inbox. `receivedBefore` is what
+     * earlier activities of the same poll received, for the zero-rows check of the last save.
+     */
+    pollPages: classified(async (connector: string, entity: string, version: number, receivedBefore: number): Promise<PollPagesResult> => {
+      const engine = sync();
+      const started = performance.now();
+      const result: PollPagesResult = { pages: 0, received: 0, processed: 0, changed: 0, parked: [], more: false };
+      let page = await engine.pollPage(connector, entity, await engine.loadCursor(connector, entity), POLL_PAGE);
+      for (;;) {
+        result.pages++;
+        result.received += page.received;
+        const next = page.more ? engine.pollPage(connector, entity, page.next, POLL_PAGE) : undefined;
+        // Keep a rejected read-ahead from being reported as unhandled while the apply runs; it is awaited below.
+        next?.catch(() => undefined);
+        for (let remaining = true; remaining; ) {
+          const applied = await engine.applyInbox(connector, entity, version, POLL_APPLY_BATCH);
+          result.processed += applied.applied + applied.parked.length;
+          result.changed += applied.changed;
+          result.parked.push(...applied.parked);
+          remaining = applied.remaining;
+        }
+        if (!next) {
+          const saved = await engine.saveCursor(connector, entity, page.next, receivedBefore + result.received);
+          if (saved.warning) result.warning = saved.warning;
+          return result;
+        }
+        await engine.saveCursor(connector, entity, page.next, page.received);
+        Context.current().heartbeat({ pages: result.pages });
+        if (performance.now() - started > POLL_BUDGET_MS || deps.stopping?.aborted) {
+          // The page read ahead is in the inbox; the next activity reads it again from the saved cursor.
+          await next;
+          result.more = true;
+          return result;
+        }
+        page = await next;
+      }
+    }),
+
     currentMappingVersion: classified((connector: string, entity: string) => sync().currentMappingVersion(connector, entity)),
     loadCursor: classified((connector: string, entity: string) => sync().loadCursor(connector, entity)),
     pollPage: classified((connector: string, entity: string, cursor: ChangeCursor | null, limit: number) => sync().pollPage(connector, entity, cursor, limit)),
     saveCursor: classified((connector: string, entity: string, cursor: ChangeCursor | null, received: number) => sync().saveCursor(connector, entity, cursor, received)),
-    applyInbox: classified((connector: string, entity: string, version: number, limit: number) => sync().applyInbox(connector, entity, version, limit)),
+    /** Applies rows webhooks appended (the poll workflow of old histories calls it too), in short transactions. */
+    applyInbox: classified((connector: string, entity: string, version: number, limit: number) => sync().applyInbox(connector, entity, version, limit, WEBHOOK_TRANSACTION_ROWS)),
     requeueWaiting: classified((connector: string, entity: string) => sync().requeueWaiting(connector, entity)),
     pendingDeliveries: classified(() => sync().pendingDeliveries()),
     pendingInbox: classified((connector: string, entity: string) => sync().pendingInbox(connector, entity)),

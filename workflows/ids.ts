@@ -1,4 +1,5 @@
-// Deterministic workflow ids: starting the same work twice finds the running one.
+// Deterministic workflow ids (starting the same work twice finds the running one), and the constants
+// workflows and activities share without the workflow bundle importing activity code.
 
 export interface EntityRef {
   connector: string;
@@ -11,3 +12,6 @@ export const workflowIds = {
   deliverOutbox: (r: EntityRef) => `deliver:${r.connector}:${r.entity}`,
   backfill: (r: EntityRef, version: number) => `backfill:${r.connector}:${r.entity}:v${version}`,
 };
+
+/** Records asked of a source per poll page (a connector may cap it lower with its own page size). */
+export const POLL_PAGE = 1000;

@@ -22,15 +22,12 @@ const act = proxyActivities<Activities>({
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 8 },
 });
 
-import { type EntityRef, workflowIds } from './ids';
+import { type EntityRef, POLL_PAGE, workflowIds } from './ids';
 
 export type { EntityRef };
 
-/** Records asked of a source per poll page (a connector may cap it lower with its own page size). */
 /** "More work was queued": sent with signalWithStart, so a run about to finish takes it too. */
 export const moreSignal = defineSignal('more');
-
-const POLL_PAGE = 1000;
 
 /** Rows per apply transaction: a poll page in large batches; webhooks start small (see `drain`). */
 const POLL_APPLY_BATCH = { first: 500, max: 500 };
@@ -79,6 +76,26 @@ export async function poll(ref: EntityRef): Promise<{ runId: string }> {
     const version = await act.currentMappingVersion(ref.connector, ref.entity);
     // Records that waited for a referenced record (a contact for its customer) get another try.
     if (patched('requeue-waiting')) await act.requeueWaiting(ref.connector, ref.entity);
+    if (patched('poll-pages')) {
+      // Many pages per activity (see pollPages); the workflow only adds up what each one did.
+      let received = 0;
+      for (;;) {
+        const step = await act.pollPages(ref.connector, ref.entity, version, received);
+        pages += step.pages;
+        received += step.received;
+        totals.processed += step.processed;
+        totals.changed += step.changed;
+        totals.parked.push(...step.parked);
+        if (step.warning) warnings.push(step.warning);
+        if (!step.more) break;
+        if (workflowInfo().continueAsNewSuggested) {
+          await act.recordRun({ kind: 'poll', ...ref, startedAt, pages, ...totals, warnings });
+          return continueAsNew<typeof poll>(ref);
+        }
+      }
+      await kickDeliveries();
+      return { runId: await act.recordRun({ kind: 'poll', ...ref, startedAt, pages, ...totals, warnings }) };
+    }
     let cursor = await act.loadCursor(ref.connector, ref.entity);
     let received = 0;
     for (;;) {

@@ -6,7 +6,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { ConnectorError } from '../../connectors/errors';
 import type { AppEnv } from '../env';
 import { Problem } from '../problem';
-import { appendToInbox } from '../sync/poll';
+import { appendToInboxGrouped } from '../sync/poll';
 import { problemResponses, validationHook } from './openapi';
 
 export function webhookRoutes(): OpenAPIHono<AppEnv> {
@@ -42,7 +42,7 @@ export function webhookRoutes(): OpenAPIHono<AppEnv> {
       } catch (err) {
         throw new Problem(422, 'Unreadable webhook', err instanceof Error ? err.message : String(err));
       }
-      const accepted = await appendToInbox(store.db, name, events);
+      const accepted = await appendToInboxGrouped(store.db, name, events);
       // Processing is asynchronous: the provider gets its 202 without waiting for Temporal.
       for (const entity of new Set(events.map((e) => e.entity))) {
         workflows.startSync('applyInbox', { connector: name, entity }).catch((err: unknown) => console.error(`[webhooks] could not start applyInbox for ${name} ${entity}:`, err));

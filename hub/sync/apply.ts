@@ -374,8 +374,21 @@ export async function requeueWaiting(db: Kysely<Database>, connector: string, en
   return Number(result.numUpdatedRows);
 }
 
-/** Applies up to `limit` pending inbox rows of one connector entity, oldest first. */
-export async function applyInboxBatch(db: Kysely<Database>, pool: ConnectorPool, connectorName: string, entity: string, version: number, limit: number): Promise<ApplyOutcome & { remaining: boolean }> {
+/**
+ * Applies up to `limit` pending inbox rows of one connector entity, oldest first, in transactions of
+ * at most `transactionRows`. The gateway's inbox inserts share the store's one writer and wait for a
+ * running transaction: short ones keep a webhook's answer fast while a backlog is applied; large ones
+ * are cheaper per row for a poll, where nobody waits. Queued requests go first between transactions.
+ */
+export async function applyInboxBatch(
+  db: Kysely<Database>,
+  pool: ConnectorPool,
+  connectorName: string,
+  entity: string,
+  version: number,
+  limit: number,
+  transactionRows = limit,
+): Promise<ApplyOutcome & { remaining: boolean }> {
   const connector = await pool.get(db, connectorName);
   const rows = (await db
     .selectFrom('inbox')
@@ -388,6 +401,15 @@ export async function applyInboxBatch(db: Kysely<Database>, pool: ConnectorPool,
     .execute()) as InboxRow[];
   const batch = rows.slice(0, limit);
   await fillPayloads(db, pool, connectorName, entity, batch);
-  const outcome = await applyRows(db, { name: connector.name, type: connector.type, config: connector.config }, entity, version, batch);
-  return { ...outcome, remaining: rows.length > limit };
+  const total: ApplyOutcome = { applied: 0, changed: 0, unchanged: 0, echoes: 0, parked: [] };
+  for (let i = 0; i < batch.length; i += transactionRows) {
+    if (i > 0) await new Promise((resolve) => setImmediate(resolve));
+    const outcome = await applyRows(db, { name: connector.name, type: connector.type, config: connector.config }, entity, version, batch.slice(i, i + transactionRows));
+    total.applied += outcome.applied;
+    total.changed += outcome.changed;
+    total.unchanged += outcome.unchanged;
+    total.echoes += outcome.echoes;
+    total.parked.push(...outcome.parked);
+  }
+  return { ...total, remaining: rows.length > limit };
 }

@@ -40,7 +40,7 @@ export function createSyncEngine(db: Kysely<Database>, pool: ConnectorPool): Syn
     loadCursor: (connector, entity) => loadCursor(db, connector, entity),
     pollPage: (connector, entity, cursor, limit) => recordHealth(connector, () => pollPage(db, pool, connector, entity, cursor, limit)),
     saveCursor: (connector, entity, cursor, received) => saveCursor(db, connector, entity, cursor, received),
-    applyInbox: (connector, entity, version, limit) => applyInboxBatch(db, pool, connector, entity, version, limit),
+    applyInbox: (connector, entity, version, limit, transactionRows) => applyInboxBatch(db, pool, connector, entity, version, limit, transactionRows),
     requeueWaiting: (connector, entity) => requeueWaiting(db, connector, entity),
     deliverOutbox: (connector, entity, version) =>
       recordHealth(connector, async () => {

@@ -30,6 +30,68 @@ export async function appendToInbox(db: Kysely<Database>, connector: string, eve
   return appended;
 }
 
+interface PendingAppend {
+  connector: string;
+  events: readonly ChangeEvent[];
+  resolve(appended: number): void;
+  reject(err: unknown): void;
+}
+
+const appendQueues = new WeakMap<Kysely<Database>, { queue: PendingAppend[]; flushing: boolean }>();
+
+/**
+ * appendToInbox for concurrent callers (the webhook endpoint): the appends that arrive while the
+ * store is busy are written together in one transaction once it is free ("group commit"), and each
+ * caller's promise settles after that commit. A commit costs about as much as ten inserts here, and
+ * on SQLite every other write waits for it. If the shared transaction fails, each append is retried
+ * alone, so one caller's error is not another's.
+ * @example const accepted = await appendToInboxGrouped(store.db, 'hubspot', events)
+ */
+export function appendToInboxGrouped(db: Kysely<Database>, connector: string, events: readonly ChangeEvent[]): Promise<number> {
+  let state = appendQueues.get(db);
+  if (!state) {
+    state = { queue: [], flushing: false };
+    appendQueues.set(db, state);
+  }
+  const group = state;
+  const pending = new Promise<number>((resolve, reject) => group.queue.push({ connector, events, resolve, reject }));
+  if (!group.flushing) {
+    group.flushing = true;
+    // After this turn's I/O callbacks: the requests that arrived together are written together.
+    setImmediate(() => void flushAppends(db, group));
+  }
+  return pending;
+}
+
+async function flushAppends(db: Kysely<Database>, group: { queue: PendingAppend[]; flushing: boolean }): Promise<void> {
+  for (;;) {
+    // Checked and cleared in one synchronous step: an append queued later schedules its own flush.
+    if (group.queue.length === 0) {
+      group.flushing = false;
+      return;
+    }
+    let batch: PendingAppend[] = [];
+    try {
+      const counts = await db.transaction().execute(async (trx) => {
+        // Taken once the connection is ours: what arrived while waiting for it joins this commit.
+        batch = group.queue;
+        group.queue = [];
+        const out: number[] = [];
+        for (const append of batch) out.push(await appendToInbox(trx, append.connector, append.events));
+        return out;
+      });
+      for (const [i, append] of batch.entries()) append.resolve(counts[i] ?? 0);
+    } catch {
+      if (batch.length === 0) {
+        // The transaction did not even start: these appends try alone (and fail alone).
+        batch = group.queue;
+        group.queue = [];
+      }
+      for (const append of batch) await appendToInbox(db, append.connector, append.events).then(append.resolve, append.reject);
+    }
+  }
+}
+
 export async function loadCursor(db: Kysely<Database>, connector: string, entity: string): Promise<ChangeCursor | null> {
   const row = await db.selectFrom('cursors').select('cursor').where('connector', '=', connector).where('entity', '=', entity).executeTakeFirst();
   return row?.cursor ? (JSON.parse(row.cursor) as ChangeCursor) : null;

@@ -1,5 +1,5 @@
-// Shared by the benchmarks: Qiao as a child process on fresh state, and a closed-loop load generator
-// with latency percentiles. Everything on 127.0.0.1; every phase stops by itself.
+// Shared by the benchmarks: Qiao as a child process on fresh state, and load generators (closed loop,
+// and open loop at a fixed rate) with latency percentiles. Everything on 127.0.0.1; every phase stops by itself.
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import readline from 'node:readline';
@@ -38,7 +38,9 @@ export function spawnQiao(dataDir: string, token: string, ports: { gateway: numb
   // The embedded default: no external database or Temporal, and no tokens but the bench's.
   for (const name of ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'QIAO_API_TOKENS_FILE']) delete env[name];
   // Its own process group, so that if SIGTERM is not enough the Temporal dev server it started goes with it.
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'ops/cli.ts', 'start'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  // QIAO_BENCH_PROFILE=<dir>: a V8 CPU profile of the Qiao process, written there when it stops.
+  const profile = process.env.QIAO_BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.QIAO_BENCH_PROFILE}`] : [];
+  const child: ChildProcess = spawn(process.execPath, [...profile, '--import', 'tsx', 'ops/cli.ts', 'start'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   const exited = new Promise<string>((resolve) => child.once('exit', (code, signal) => resolve(signal ?? `code ${code}`)));
 
   const gateway = new Promise<string>((resolve, reject) => {
@@ -94,23 +96,20 @@ export type Call = (client: number, seq: number) => { path: string; init?: Reque
 
 export const percentile = (sorted: number[], q: number) => sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)] ?? Number.NaN;
 
-/** Runs CLIENTS loops of `call` for the warm-up plus the measured window. */
-export async function runPhase(base: string, call: Call): Promise<PhaseResult> {
+/** Latencies and errors of one phase as its requests complete. */
+function recorder(measureFrom: number) {
   const latencies: number[] = [];
   const errors = new Map<string, number>();
   const examples: string[] = [];
-  const measureFrom = performance.now() + WARMUP_MS;
-  const end = measureFrom + MEASURE_MS;
   let lastDone = measureFrom;
   let total = 0;
-  const client = async (id: number) => {
-    for (let seq = 0; performance.now() < end; seq++) {
-      const { path: p, init } = call(id, seq);
-      const t0 = performance.now();
+  return {
+    /** Sends one request; its latency counts from `since` (the start, or when it was due). */
+    async send(base: string, request: { path: string; init?: RequestInit }, since: number): Promise<void> {
       let error: string | undefined;
       let detail = '';
       try {
-        const res = await fetch(`${base}${p}`, init);
+        const res = await fetch(`${base}${request.path}`, request.init);
         const body = await res.text();
         if (!res.ok) {
           error = `HTTP ${res.status}`;
@@ -120,21 +119,54 @@ export async function runPhase(base: string, call: Call): Promise<PhaseResult> {
         const cause = err instanceof Error && err.cause instanceof Error ? ` (${err.cause.message})` : '';
         error = `${err instanceof Error ? err.message : String(err)}${cause}`;
       }
-      const t1 = performance.now();
+      const done = performance.now();
       total++;
       if (error) {
         errors.set(error, (errors.get(error) ?? 0) + 1);
-        if (examples.length < 3) examples.push(`${init?.method ?? 'GET'} ${p} → ${error} ${detail.slice(0, 600)}`);
+        if (examples.length < 3) examples.push(`${request.init?.method ?? 'GET'} ${request.path} → ${error} ${detail.slice(0, 600)}`);
       }
-      if (t0 >= measureFrom) {
-        latencies.push(t1 - t0);
-        lastDone = Math.max(lastDone, t1);
+      if (since >= measureFrom) {
+        latencies.push(done - since);
+        lastDone = Math.max(lastDone, done);
       }
-    }
+    },
+    result(): PhaseResult {
+      latencies.sort((a, b) => a - b);
+      return { requests: latencies.length, seconds: (lastDone - measureFrom) / 1000, p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99), errors, total, examples };
+    },
+  };
+}
+
+/** Runs CLIENTS loops of `call` for the warm-up plus the measured window (closed loop: as fast as answered). */
+export async function runPhase(base: string, call: Call): Promise<PhaseResult> {
+  const measureFrom = performance.now() + WARMUP_MS;
+  const end = measureFrom + MEASURE_MS;
+  const rec = recorder(measureFrom);
+  const client = async (id: number) => {
+    for (let seq = 0; performance.now() < end; seq++) await rec.send(base, call(id, seq), performance.now());
   };
   await Promise.all(Array.from({ length: CLIENTS }, (_, i) => client(i)));
-  latencies.sort((a, b) => a - b);
-  return { requests: latencies.length, seconds: (lastDone - measureFrom) / 1000, p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99), errors, total, examples };
+  return rec.result();
+}
+
+/**
+ * Sends `perSecond` requests a second for the warm-up plus the measured window, each when it is due
+ * whether or not earlier ones were answered (open loop), and counts each latency from when it was due:
+ * a stall shows in every request it delays, not only in the one it caught.
+ */
+export async function runFixedRate(base: string, call: Call, perSecond: number): Promise<PhaseResult> {
+  const start = performance.now();
+  const measureFrom = start + WARMUP_MS;
+  const count = Math.round(((WARMUP_MS + MEASURE_MS) / 1000) * perSecond);
+  const rec = recorder(measureFrom);
+  const inFlight: Promise<void>[] = [];
+  for (let seq = 0; seq < count; ) {
+    const now = performance.now();
+    for (; seq < count && start + (seq * 1000) / perSecond <= now; seq++) inFlight.push(rec.send(base, call(0, seq), start + (seq * 1000) / perSecond));
+    await sleep(1);
+  }
+  await Promise.all(inFlight);
+  return rec.result();
 }
 
 export const rps = (r: PhaseResult) => r.requests / r.seconds;
