@@ -1,9 +1,9 @@
 // The canonical entities a mapping can produce, their zod schemas, and how a dot path resolves in them.
 import type { z } from 'zod';
-import { Contact, Customer, Product, StockLevel } from '../canonical';
+import { Contact, Customer, Order, OrderLineInput, OrderStatus, Product, ProductionOrder, StockLevel } from '../canonical';
 import type { Segment } from './paths';
 
-export const CANONICAL_ENTITIES = ['customer', 'contact', 'product', 'stock_level'] as const;
+export const CANONICAL_ENTITIES = ['customer', 'contact', 'product', 'stock_level', 'order', 'production_order'] as const;
 export type CanonicalEntity = (typeof CANONICAL_ENTITIES)[number];
 
 /**
@@ -12,12 +12,27 @@ export type CanonicalEntity = (typeof CANONICAL_ENTITIES)[number];
  */
 export const SourceStockLevel = StockLevel.extend({ sku: Product.shape.sku }).describe('Stock of one product (by SKU) in one warehouse, as a source reports it.');
 
+/**
+ * An order as a source or sink sees it: its customer (a reference), number, currency, status, promised
+ * date and lines by SKU; ids, line numbers and amounts are Qiao's to compute.
+ */
+export const SourceOrder = Order.pick({ customerId: true, number: true, currency: true, promisedDate: true, notes: true })
+  .extend({ status: OrderStatus, lines: OrderLineInput.array() })
+  .describe('An order as a connector reports or receives it: customer, number, currency, status, promised date, lines by SKU.');
+
+/** A production order as the ERP reports or receives it: what to make, how much, when, for which order. */
+export const SourceProductionOrder = ProductionOrder.pick({ sku: true, quantity: true, status: true, plannedStart: true, plannedEnd: true, orderId: true }).describe(
+  'A production order as the ERP reports or receives it: SKU, quantity, status, planned dates and the order it serves.',
+);
+
 /** The schema a mapping's canonical side is checked against, per canonical entity. */
 export const CANONICAL_SCHEMAS: Readonly<Record<CanonicalEntity, z.ZodObject>> = {
   customer: Customer,
   contact: Contact,
   product: Product,
   stock_level: SourceStockLevel,
+  order: SourceOrder,
+  production_order: SourceProductionOrder,
 };
 
 type Def = { type: string; innerType?: z.ZodType; element?: z.ZodType; shape?: Record<string, z.ZodType>; in?: z.ZodType };

@@ -138,7 +138,7 @@ describe('errors name the offending field', () => {
 
   it('the version, the canonical entity, names and unknown keys', () => {
     expect(errorsOf((d) => (d.version = 0))).toEqual([expect.stringMatching(/^version: /)]);
-    expect(errorsOf((d) => (d.canonical = 'order' as never))).toEqual([expect.stringMatching(/^canonical: /)]);
+    expect(errorsOf((d) => (d.canonical = 'invoice' as never))).toEqual([expect.stringMatching(/^canonical: /)]);
     expect(errorsOf((d) => (d.connector = 'Odoo CRM'))).toEqual([expect.stringMatching(/^connector: must be lower-case letters/)]);
     expect(errorsOf((d) => Object.assign(d, { feilds: [] }))).toEqual(['feilds: is not a known key here']);
     expect(errorsOf((d) => Object.assign(d.fields[0] as object, { createonly: true }))).toEqual(['fields[0].createonly: is not a known key here']);
