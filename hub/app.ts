@@ -1,15 +1,16 @@
 // The Hono gateway: health, the CRM core API under /v1, and its OpenAPI 3.1 document.
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
-import { ContactInput, ContactPatch, Contact, Customer, CustomerInput, CustomerPatch, Order, OrderInput, OrderPatch, Product, ProductInput, ProductPatch } from '../mappings/canonical';
+import { ContactInput, ContactPatch, Contact, Customer, CustomerInput, CustomerPatch, Order, OrderInput, OrderPatch, Product, ProductInput, ProductPatch, ProductionOrder, ProductionOrderInput, ProductionOrderPatch } from '../mappings/canonical';
 import { WRITE_ROLES } from './auth';
 import type { AppDeps, AppEnv } from './env';
 import { idempotencyKeys, onError, problemResponse, requireToken } from './middleware';
 import { Problem } from './problem';
 import { validationHook } from './routes/openapi';
+import { conflictRoutes } from './routes/conflicts';
 import { resourceRoutes } from './routes/resources';
 import { runRoutes } from './routes/runs';
-import { contacts, customers, orders, products } from './store/resources';
+import { contacts, customers, orders, productionOrders, products } from './store/resources';
 import { createConnectorPool } from './sync/connectors';
 import { syncRoutes } from './routes/sync';
 import { webhookRoutes } from './routes/webhooks';
@@ -67,6 +68,12 @@ export function createApp(given: AppDeps): OpenAPIHono<AppEnv> {
     schemas: { record: Order, input: OrderInput, patch: OrderPatch },
     writeRoles: WRITE_ROLES.order,
   }));
+  app.route('/v1/production-orders', resourceRoutes({
+    plural: 'production-orders', name: 'ProductionOrder', records: productionOrders,
+    schemas: { record: ProductionOrder, input: ProductionOrderInput, patch: ProductionOrderPatch },
+    writeRoles: WRITE_ROLES.production_order,
+  }));
+  app.route('/v1/conflicts', conflictRoutes());
   app.route('/v1/runs', runRoutes());
   app.route('/v1', syncRoutes());
   app.route('/webhooks', webhookRoutes());

@@ -45,6 +45,14 @@ export const ConfigSchema = z.object({
     .max(2000)
     .default(500)
     .describe('Records a bulk-upsert workflow applies per transaction and heartbeat.'),
+  QIAO_DELIVERY_DAYS: z.coerce.number().int().min(0).max(365).default(2).describe('Days from confirmation to the promised date of an order that stock covers.'),
+  QIAO_PRODUCTION_LEAD_DAYS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(365)
+    .default(10)
+    .describe('Days from confirmation to the promised date of an order that needs production (also the planned end of its production orders).'),
   QIAO_LOG_LEVEL: z
     .enum(['debug', 'info', 'warn', 'error'])
     .default('info')

@@ -5,6 +5,7 @@ import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { createApp } from '../hub/app';
 import { loadTokens } from '../hub/auth';
 import type { Config } from '../hub/config';
+import { configureAtp } from '../hub/store/atp';
 import { openStore, type Store } from '../hub/store/db';
 import { createBulkRunStore } from '../hub/store/bulk';
 import { createConnectorPool } from '../hub/sync/connectors';
@@ -38,6 +39,7 @@ export async function runQiao(mode: Mode, config: Config): Promise<Running> {
     Runtime.install({ logger: new DefaultLogger(config.QIAO_LOG_LEVEL === 'debug' ? 'INFO' : 'WARN') });
     runtimeInstalled = true;
   }
+  configureAtp({ deliveryDays: config.QIAO_DELIVERY_DAYS, productionLeadDays: config.QIAO_PRODUCTION_LEAD_DAYS });
   const stops: (() => Promise<void>)[] = [];
   const stopping = new AbortController();
   const stopAll = async () => {

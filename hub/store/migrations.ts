@@ -281,6 +281,41 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('runs').addColumn('warnings', 'text').execute();
     },
   },
+  '0003_orders_flow': {
+    async up(db: AnyDb) {
+      const pg = isPostgres(db);
+      // One production order per (order, SKU): planning an order twice finds the one it made.
+      await documentTable(db, 'production_orders')
+        .addColumn('sku', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('order_id', 'text')
+        .addUniqueConstraint('production_orders_order_sku', ['order_id', 'sku'])
+        .execute();
+      await db.schema
+        .createTable('conflicts')
+        .addColumn('id', pg ? 'serial' : 'integer', (c) => (pg ? c.primaryKey() : c.primaryKey().autoIncrement()))
+        .addColumn('entity', 'text', (c) => c.notNull())
+        .addColumn('record_id', 'text', (c) => c.notNull())
+        .addColumn('field', 'text', (c) => c.notNull())
+        .addColumn('current_value', 'text', (c) => c.notNull())
+        .addColumn('current_source', 'text')
+        .addColumn('current_source_time', 'text')
+        .addColumn('proposed_value', 'text', (c) => c.notNull())
+        .addColumn('proposed_source', 'text', (c) => c.notNull())
+        .addColumn('proposed_source_time', 'text', (c) => c.notNull())
+        .addColumn('connector', 'text', (c) => c.notNull())
+        .addColumn('connector_entity', 'text', (c) => c.notNull())
+        .addColumn('external_id', 'text')
+        .addColumn('reason', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('resolution', 'text')
+        .addColumn('resolved_by', 'text')
+        .addColumn('resolved_at', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('conflicts_open').on('conflicts').columns(['status', 'entity', 'record_id']).execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

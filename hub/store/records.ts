@@ -7,7 +7,7 @@ import { Problem } from '../problem';
 import type { Database, DocumentColumns } from './schema';
 
 export type Db = Kysely<Database> | Transaction<Database>;
-export type DocumentTableName = 'customers' | 'contacts' | 'products' | 'orders';
+export type DocumentTableName = 'customers' | 'contacts' | 'products' | 'orders' | 'production_orders';
 
 /** Who is making a change; recorded in the audit log. */
 export interface Actor {
@@ -51,6 +51,12 @@ export interface ResourceSpec<R extends StoredMeta, I, P> {
   patch(db: Db, before: R, patch: P, now: string): Promise<R>;
   /** Why the record cannot be deleted, when it cannot. */
   deleteBlocker?(db: Db, record: R): Promise<string | undefined>;
+  /**
+   * Completes a record about to be stored (after create or patch, API and sync alike) and makes the
+   * writes that follow from it in the same transaction: an order that becomes confirmed is planned.
+   * `queued` receives the connectors deliveries were queued for.
+   */
+  settle?(db: Db, before: R | undefined, after: R, ctx: { actor: Actor; now: string; queued?: string[] }): Promise<R>;
 }
 
 /** JSON with sorted keys, so two equal records serialise the same. */
@@ -221,7 +227,8 @@ export function createRecords<R extends StoredMeta, I, P>(spec: ResourceSpec<R, 
     async create(db: Kysely<Database>, input: I, actor: Actor, queued?: string[]): Promise<R> {
       return db.transaction().execute(async (trx) => {
         const now = new Date().toISOString();
-        const record = await spec.create(trx, input, { id: newCanonicalId(spec.idPrefix), version: 1, createdAt: now, updatedAt: now });
+        let record = await spec.create(trx, input, { id: newCanonicalId(spec.idPrefix), version: 1, createdAt: now, updatedAt: now });
+        if (spec.settle) record = await spec.settle(trx, undefined, record, { actor, now, queued });
         await insertMany(trx, [record]).catch((err: unknown) => {
           throw uniqueViolation(err, spec.entity) ?? err;
         });
@@ -237,7 +244,8 @@ export function createRecords<R extends StoredMeta, I, P>(spec: ResourceSpec<R, 
         const before = await getOrThrow(trx, key);
         checkIfMatch(before, ifMatch);
         const now = new Date().toISOString();
-        const after = await spec.patch(trx, before, patch, now);
+        let after = await spec.patch(trx, before, patch, now);
+        if (spec.settle) after = await spec.settle(trx, before, after, { actor, now, queued });
         if (contentOf(after) === contentOf(before)) return before;
         const next = { ...after, id: before.id, createdAt: before.createdAt, version: before.version + 1, updatedAt: now };
         await replace(trx, before, next).catch((err: unknown) => {

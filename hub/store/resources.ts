@@ -17,10 +17,14 @@ import {
   type Product,
   type ProductInput,
   type ProductPatch,
+  type ProductionOrder,
+  type ProductionOrderInput,
+  type ProductionOrderPatch,
   parseScaled,
   type StockLevel,
 } from '../../mappings/canonical';
 import { Problem } from '../problem';
+import { planOrder } from './atp';
 import { createRecords, type Db, type ResourceSpec, type StoredMeta } from './records';
 
 type In<T extends z.ZodType> = z.output<T>;
@@ -237,13 +241,32 @@ export const orderSpec: ResourceSpec<Order, In<typeof OrderInput>, In<typeof Ord
   },
 };
 
+/** Production orders: made by planning a confirmed order (see atp.ts), written to the ERP, status from it. */
+export const productionOrderSpec: ResourceSpec<ProductionOrder, In<typeof ProductionOrderInput>, In<typeof ProductionOrderPatch>> = {
+  entity: 'production_order',
+  table: 'production_orders',
+  idPrefix: 'mo',
+  keyColumn: 'id',
+  filters: { orderId: 'order_id', status: 'status', sku: 'sku' },
+  columns: (p) => ({ sku: p.sku, status: p.status, order_id: p.orderId ?? null }),
+  async create(db, input, meta) {
+    const product = await db.selectFrom('products').select('id').where('sku', '=', input.sku).executeTakeFirst();
+    if (!product) throw new Problem(422, 'Unknown reference', `sku: no product with SKU ${input.sku}`, { errors: [{ field: 'sku', message: `no product with SKU ${input.sku}` }] });
+    return { ...meta, ...input, productId: product.id } as ProductionOrder;
+  },
+  patch: async (_db, before, patch) => ({ ...before, ...defined(patch) }) as ProductionOrder,
+};
+
 export const customers = createRecords(customerSpec);
 export const contacts = createRecords(contactSpec);
 export const products = createRecords(productSpec);
+export const productionOrders = createRecords(productionOrderSpec);
+// Set here, where both stores exist: planning reads products and writes production orders.
+orderSpec.settle = (db, before, after, ctx) => planOrder(db, before, after, ctx, { products, productionOrders });
 export const orders = createRecords(orderSpec);
 
-export type AnyRecords = typeof customers | typeof contacts | typeof products | typeof orders;
+export type AnyRecords = typeof customers | typeof contacts | typeof products | typeof orders | typeof productionOrders;
 
 /** The stored resources by canonical entity name, for code that handles any of them (sync, trace). */
-export const RECORDS_BY_ENTITY = { customer: customers, contact: contacts, product: products, order: orders } as const;
+export const RECORDS_BY_ENTITY = { customer: customers, contact: contacts, product: products, order: orders, production_order: productionOrders } as const;
 export type { StoredMeta };

@@ -29,6 +29,36 @@ export interface OrdersTable extends DocumentColumns {
   customer_id: string;
   status: string;
 }
+export interface ProductionOrdersTable extends DocumentColumns {
+  sku: string;
+  status: string;
+  order_id: string | null;
+}
+/** A disagreement field ownership could not settle: both values, until someone chooses. */
+export interface ConflictsTable {
+  id: Generated<number>;
+  entity: string;
+  record_id: string;
+  field: string;
+  /** JSON of the stored value. */
+  current_value: string;
+  current_source: string | null;
+  current_source_time: string | null;
+  /** JSON of the value the source proposed. */
+  proposed_value: string;
+  proposed_source: string;
+  proposed_source_time: string;
+  connector: string;
+  /** The connector's entity the proposal came in as (where the stored value is sent back to). */
+  connector_entity: string;
+  external_id: string | null;
+  reason: string;
+  status: string;
+  resolution: string | null;
+  resolved_by: string | null;
+  resolved_at: string | null;
+  created_at: string;
+}
 export interface StockLevelsTable {
   product_id: string;
   warehouse: string;
@@ -249,4 +279,6 @@ export interface Database {
   mappings: MappingsTable;
   cursors: CursorsTable;
   field_provenance: FieldProvenanceTable;
+  production_orders: ProductionOrdersTable;
+  conflicts: ConflictsTable;
 }

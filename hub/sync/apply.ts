@@ -8,9 +8,18 @@ import {
   ContactPatch,
   CustomerInput,
   CustomerPatch,
+  ERP_SOURCES,
   mayWrite,
   newCanonicalId,
+  ORDER_EDITABLE_STATUSES,
+  type OrderLine,
+  OrderInput,
+  OrderPatch,
+  OrderStatus,
+  orderStatusPath,
   ProductInput,
+  ProductionOrderInput,
+  ProductionOrderPatch,
   ProductPatch,
   type Provenance,
 } from '../../mappings/canonical';
@@ -25,14 +34,25 @@ import { contentHash, textHash } from './hash';
 import { resolveMapping } from './mapping-versions';
 import { type ProvenanceRow, provenanceOf, saveProvenance } from './provenance';
 import { lookupRefs } from './refs';
+import { recordConflict } from './conflicts';
 import { enqueueDeliveries } from './outbox';
 
 type Doc = StoredMeta & Record<string, unknown>;
 
 interface CanonicalTarget {
   /** The canonical entity records of this kind are stored as. */
-  entity: 'customer' | 'contact' | 'product';
-  records: { findBy(db: Db, column: string, values: readonly string[]): Promise<unknown[]>; insertMany(db: Db, r: never[]): Promise<void>; replace(db: Db, b: never, a: never): Promise<void>; spec: { idPrefix: string; create(db: Db, input: never, meta: StoredMeta): Promise<unknown>; patch(db: Db, before: never, patch: never, now: string): Promise<unknown> } };
+  entity: 'customer' | 'contact' | 'product' | 'order' | 'production_order';
+  records: {
+    findBy(db: Db, column: string, values: readonly string[]): Promise<unknown[]>;
+    insertMany(db: Db, r: never[]): Promise<void>;
+    replace(db: Db, b: never, a: never): Promise<void>;
+    spec: {
+      idPrefix: string;
+      create(db: Db, input: never, meta: StoredMeta): Promise<unknown>;
+      patch(db: Db, before: never, patch: never, now: string): Promise<unknown>;
+      settle?(db: Db, before: never, after: never, ctx: { actor: Actor; now: string; queued?: string[] }): Promise<unknown>;
+    };
+  };
   input: z.ZodType;
   patch: z.ZodType;
   /** Canonical fields that identify a record without a link (business keys). */
@@ -45,7 +65,70 @@ const TARGETS: Record<string, CanonicalTarget> = {
   product: { entity: 'product', records: RECORDS_BY_ENTITY.product as never, input: ProductInput, patch: ProductPatch, keys: { id: 'id', sku: 'sku' } },
   // A stock level is part of a product: it is merged into `stockLevels` of the product with its SKU.
   stock_level: { entity: 'product', records: RECORDS_BY_ENTITY.product as never, input: ProductInput, patch: ProductPatch, keys: { sku: 'sku' } },
+  // A system may report an order in any status (an ERP order made there may already be shipped).
+  order: { entity: 'order', records: RECORDS_BY_ENTITY.order as never, input: OrderInput.extend({ status: OrderStatus }), patch: OrderPatch, keys: { id: 'id', number: 'number' } },
+  production_order: { entity: 'production_order', records: RECORDS_BY_ENTITY.production_order as never, input: ProductionOrderInput, patch: ProductionOrderPatch, keys: { id: 'id' } },
 };
+
+/** Order lines as a system states them: what two systems must agree on, amounts left out. */
+function lineTerms(lines: readonly Partial<OrderLine>[]): string {
+  const quantity = (q: unknown) => String(q ?? '').replace(/(\.\d*?)0+$/, '$1').replace(/\.$/, '');
+  return JSON.stringify(lines.map((l) => [l.sku, quantity(l.quantity), l.unitPrice ?? 0, l.discountBasisPoints ?? 0, l.taxRateBasisPoints ?? 0]));
+}
+
+/**
+ * Order rules that field ownership alone cannot express, applied to a patch before it is checked:
+ * - number and currency are the ones the order was made with;
+ * - a status only moves forward: a report of an earlier status (a CRM still saying "won" after the ERP
+ *   shipped) is ignored, and a later one walks the statuses in between (returned as `steps`);
+ * - lines belong to the CRM while the order is a draft; once it is confirmed, only the ERP may change
+ *   them (while they are still editable). A CRM's different lines then go to the conflict inbox, and the
+ *   patch goes on without them.
+ */
+async function orderRules(
+  trx: Db,
+  before: Doc,
+  patch: Record<string, unknown>,
+  source: { connector: string; type: string; entity: string; externalId: string; sourceTime: string },
+  known: Map<string, Provenance> | undefined,
+  now: string,
+): Promise<{ steps: OrderStatus[] }> {
+  let steps: OrderStatus[] = [];
+  // Set once, when the order is made: another system's own number (the ERP's S00042) stays its own.
+  delete patch.number;
+  delete patch.currency;
+  const from = before.status as OrderStatus;
+  const to = patch.status as OrderStatus | undefined;
+  if (to && to !== from) {
+    const path = orderStatusPath(from, to);
+    if (path) steps = path.slice(0, -1);
+    else if (orderStatusPath(to, from)) delete patch.status;
+  }
+  // The same lines again are no change (and no attempt to edit the lines of a shipped order).
+  if (patch.lines && lineTerms(patch.lines as OrderLine[]) === lineTerms(before.lines as OrderLine[])) delete patch.lines;
+  if (patch.lines) {
+    const erp = (ERP_SOURCES as readonly string[]).includes(source.type);
+    if (from !== 'draft' && !(erp && ORDER_EDITABLE_STATUSES.includes(from))) {
+      await recordConflict(
+        trx,
+        {
+          entity: 'order',
+          recordId: before.id,
+          field: 'lines',
+          current: { value: before.lines, source: known?.get('lines')?.source, sourceTime: known?.get('lines')?.sourceTime },
+          proposed: { value: patch.lines, source: source.type, sourceTime: source.sourceTime },
+          connector: source.connector,
+          connectorEntity: source.entity,
+          externalId: source.externalId,
+          reason: `${source.connector} changed the lines of order ${String(before.number)}, which is ${from}: after confirmation only the ERP may change lines`,
+        },
+        now,
+      );
+      delete patch.lines;
+    }
+  }
+  return { steps };
+}
 
 export interface InboxRow {
   id: number;
@@ -263,13 +346,19 @@ export async function applyRows(
           after = (await target.records.spec.create(trx, parsed.data as never, { id: newCanonicalId(target.records.spec.idPrefix), version: 1, createdAt: now, updatedAt: now })) as Doc;
         } else {
           const patch = Object.fromEntries(Object.entries(incoming).filter(([k]) => (k === 'stockLevels' ? allowed.length > 0 : allowed.includes(k))));
+          const { steps } =
+            target.entity === 'order'
+              ? await orderRules(trx, before, patch, { connector: connector.name, type: connector.type, entity, externalId: row.external_id, sourceTime: row.source_time }, known, now)
+              : { steps: [] };
           const parsed = target.patch.safeParse(patch);
           if (!parsed.success) {
             const errors = fieldErrors(parsed.error);
             outcome.parked.push(await park(trx, row, connector.name, entity, 'invalid', `the change would not be valid: ${errors.map((e) => `${e.field} ${e.message}`).join('; ')}`, version));
             continue;
           }
-          after = (await target.records.spec.patch(trx, before as never, parsed.data as never, now)) as Doc;
+          let from = before;
+          for (const status of steps) from = (await target.records.spec.patch(trx, from as never, { status } as never, now)) as Doc;
+          after = (await target.records.spec.patch(trx, from as never, parsed.data as never, now)) as Doc;
           // A patch never erases by omission; a field the source emptied is cleared here, to its default.
           const shape = (target.input as unknown as { shape?: Record<string, z.ZodType> }).shape ?? {};
           for (const field of allowed) {
@@ -279,6 +368,9 @@ export async function applyRows(
             else delete after[field];
           }
         }
+        // The same completion as an API write (an order that became confirmed is planned).
+        const settle = target.records.spec.settle;
+        if (settle) after = (await settle(trx, before as never, after as never, { actor, now })) as Doc;
       } catch (err) {
         if (!(err instanceof Problem)) throw err;
         outcome.parked.push(await park(trx, row, connector.name, entity, err.status === 404 ? 'not_found' : 'invalid', err.message, version));

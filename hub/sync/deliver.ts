@@ -10,7 +10,7 @@ import { Problem } from '../problem';
 import type { StoredMeta } from '../store/records';
 import { RECORDS_BY_ENTITY } from '../store/resources';
 import type { Database } from '../store/schema';
-import { mapDefaults, writtenProjection } from './apply';
+import { mapDefaults, REFERENCE_WAIT_MS, writtenProjection } from './apply';
 import type { ConnectorPool } from './connectors';
 import { contentHash } from './hash';
 import { resolveMapping } from './mapping-versions';
@@ -30,6 +30,7 @@ interface OutboxRow {
   canonical_id: string;
   operation: string;
   mapping_version: number | null;
+  created_at: string;
 }
 
 async function parkOut(db: Kysely<Database>, connector: string, entity: string, row: OutboxRow, kind: string, reason: string, version: number, externalId?: string): Promise<number> {
@@ -59,7 +60,7 @@ export async function deliverOutboxBatch(db: Kysely<Database>, pool: ConnectorPo
   const outcome: DeliverOutcome = { delivered: 0, parked: [], retry: undefined, remaining: false };
   const pending = (await db
     .selectFrom('outbox')
-    .select(['id', 'canonical_id', 'operation', 'mapping_version'])
+    .select(['id', 'canonical_id', 'operation', 'mapping_version', 'created_at'])
     .where('connector', '=', connectorName)
     .where('entity', '=', entity)
     .where('status', '=', 'pending')
@@ -107,7 +108,17 @@ export async function deliverOutboxBatch(db: Kysely<Database>, pool: ConnectorPo
       continue;
     }
     // Reverse references (canonical id → external id), looked up before mapping.
-    const refs = await lookupRefs(db, connectorName, 'out', referencedCanonicalIds(def, record).map((r) => ({ entity: r.entity, id: r.canonicalId })));
+    const wanted = referencedCanonicalIds(def, record);
+    const refs = await lookupRefs(db, connectorName, 'out', wanted.map((r) => ({ entity: r.entity, id: r.canonicalId })));
+    const missing = wanted.filter((r) => !refs[r.entity]?.[r.canonicalId]);
+    if (missing.length && Date.now() - Date.parse(row.created_at) < REFERENCE_WAIT_MS) {
+      // The record it refers to (an order's customer) is not in the target yet: its own delivery is
+      // usually moments away. The row stays pending and the activity retries with backoff.
+      const what = missing.map((r) => `${r.entity} ${r.canonicalId}`).join(', ');
+      await db.updateTable('outbox').set((eb) => ({ attempts: eb('attempts', '+', 1), error: `waiting for ${what} to be in ${connectorName}` })).where('id', '=', row.id).execute();
+      outcome.retry ??= new ConnectorError('retryable', `${entity} ${row.canonical_id} waits for ${what} to be in ${connectorName}`);
+      continue;
+    }
     const mapped = mapToExternal(def, record, { refs, defaults: mapDefaults(connector.config), creating: !link });
     if (mapped.errors.length) {
       outcome.parked.push(await parkOut(db, connectorName, entity, row, 'invalid', `mapping v${version}: ${mapped.errors.map((e) => `${e.field}: ${e.message}`).join('; ')}`, version, link?.external_id));

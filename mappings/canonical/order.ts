@@ -21,6 +21,33 @@ export const ORDER_TRANSITIONS: Readonly<Record<OrderStatus, readonly OrderStatu
   cancelled: [],
 };
 
+/**
+ * The statuses an order passes through from `from` to `to` by allowed transitions (the shortest way,
+ * `to` included), [] when they are equal, undefined when `to` cannot be reached. A system that reports
+ * a later status (shipped, where Qiao has confirmed) moves the order through the ones in between.
+ * @example orderStatusPath('confirmed', 'invoiced') // ['shipped', 'invoiced']
+ */
+export function orderStatusPath(from: OrderStatus, to: OrderStatus): OrderStatus[] | undefined {
+  const previous = new Map<OrderStatus, OrderStatus>();
+  const queue: OrderStatus[] = [from];
+  const seen = new Set<OrderStatus>([from]);
+  while (queue.length > 0) {
+    const at = queue.shift() as OrderStatus;
+    if (at === to) {
+      const path: OrderStatus[] = [];
+      for (let s = to; s !== from; s = previous.get(s) as OrderStatus) path.unshift(s);
+      return path;
+    }
+    for (const next of ORDER_TRANSITIONS[at]) {
+      if (seen.has(next)) continue;
+      seen.add(next);
+      previous.set(next, at);
+      queue.push(next);
+    }
+  }
+  return undefined;
+}
+
 /** Statuses in which the lines of an order may still change. */
 export const ORDER_EDITABLE_STATUSES: readonly OrderStatus[] = ['draft', 'confirmed'];
 
@@ -106,3 +133,13 @@ export const ProductionOrder = z
   })
   .describe('An order to the shop floor to make a quantity of a product.');
 export type ProductionOrder = z.infer<typeof ProductionOrder>;
+
+export const PRODUCTION_STATUSES = ['draft', 'confirmed', 'in_progress', 'done', 'cancelled'] as const;
+
+/** A production order to create: what to make, how much, and for which order. */
+export const ProductionOrderInput = ProductionOrder.pick({ sku: true, quantity: true, plannedStart: true, plannedEnd: true, orderId: true, externalRefs: true })
+  .extend({ status: z.enum(PRODUCTION_STATUSES).default('draft') })
+  .strict()
+  .describe('A production order to create.');
+export const ProductionOrderPatch = ProductionOrderInput.partial().strict().describe('Fields of a production order to change.');
+export type ProductionOrderInput = z.infer<typeof ProductionOrderInput>;

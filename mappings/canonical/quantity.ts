@@ -10,6 +10,14 @@ export function parseScaled(quantity: string): bigint {
   return negative ? -scaled : scaled;
 }
 
+/** Formats an integer scaled by 10^6 as the shortest decimal string. @example formatScaled(2_500_000n) // '2.5' */
+export function formatScaled(scaled: bigint): string {
+  const negative = scaled < 0n;
+  const abs = negative ? -scaled : scaled;
+  const frac = (abs % SCALE).toString().padStart(6, '0').replace(/0+$/, '');
+  return `${negative ? '-' : ''}${abs / SCALE}${frac ? `.${frac}` : ''}`;
+}
+
 /** Rounds numerator/denominator half away from zero. */
 function divRound(numerator: bigint, denominator: bigint): bigint {
   const q = numerator / denominator;

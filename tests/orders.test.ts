@@ -1,0 +1,178 @@
+// Orders across systems, in the engine: a confirmed order is planned against stock (production orders
+// for what is missing, a promised date); statuses only move forward; lines a CRM changes after the ERP
+// confirmed the order go to the conflict inbox, where someone chooses.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { MappingDefinition } from '../mappings/engine';
+import { applyRows, type InboxRow } from '../hub/sync/apply';
+import { appendToInbox } from '../hub/sync/poll';
+import { createTestHub, type TestHub } from './support/hub';
+import { DIALECTS } from './support/stores';
+
+const VERSION = 50;
+
+/** A user mapping for an order feed, stored like one published through the API. */
+function orderMapping(connector: string): MappingDefinition {
+  return {
+    connector,
+    entity: 'order',
+    version: VERSION,
+    canonical: 'order',
+    references: [{ external: 'customer_id', entity: 'customer' }],
+    fields: [
+      { canonical: 'customerId', external: 'customer_id', direction: 'in', transform: { name: 'ref', entity: 'customer' }, required: true },
+      { canonical: 'number', external: 'number', direction: 'in' },
+      { canonical: 'currency', external: 'currency', direction: 'in' },
+      { canonical: 'status', external: 'status', direction: 'in' },
+      { canonical: 'lines', external: 'lines', direction: 'in' },
+    ],
+  } as MappingDefinition;
+}
+
+const daysFromToday = (days: number) => {
+  const at = new Date();
+  at.setUTCDate(at.getUTCDate() + days);
+  return at.toISOString().slice(0, 10);
+};
+
+describe.each(DIALECTS)('orders on %s', (dialect) => {
+  let hub: TestHub;
+  let customerId: string;
+  let clock = Date.parse('2026-11-01T10:00:00Z');
+
+  beforeAll(async () => {
+    hub = await createTestHub(dialect);
+    const customer = await hub.call('sales', 'POST', '/v1/customers', { name: 'Planned GmbH' });
+    customerId = ((await customer.json()) as { id: string }).id;
+    // SHORT: 4 available (5 on hand, 1 reserved); PLENTY: 100.
+    for (const [sku, onHand, reserved] of [['SHORT', '5', '1'], ['PLENTY', '100', '0']] as const) {
+      const res = await hub.call('admin', 'POST', '/v1/products', { sku, name: sku, stockLevels: [{ warehouse: 'WH', onHand, reserved, asOf: '2026-11-01T09:00:00Z', source: 'odoo' }] });
+      expect(res.status, await res.clone().text()).toBe(201);
+    }
+    const db = hub.store.db;
+    const now = new Date().toISOString();
+    for (const [name, type] of [['crm', 'template'], ['erp', 'odoo']] as const) {
+      await db
+        .insertInto('mapping_versions')
+        .values({ connector: type, entity: 'order', version: VERSION, definition: JSON.stringify(orderMapping(type)), status: 'published', created_by: 'test', created_at: now, published_at: now })
+        .execute();
+      await db
+        .insertInto('links')
+        .values({ connector: name, entity: 'customer', external_id: 'C-1', canonical_entity: 'customer', canonical_id: customerId, last_written_hash: null, last_seen_hash: null, mapping_version: 1, updated_at: now })
+        .execute();
+    }
+  });
+  afterAll(async () => {
+    await hub?.dispose();
+  });
+
+  /** One order report from a system, applied like the engine applies an inbox row. */
+  async function report(name: 'crm' | 'erp', externalId: string, order: { number: string; status: string; lines: unknown[] }) {
+    clock += 60_000;
+    const sourceTime = new Date(clock).toISOString();
+    await appendToInbox(hub.store.db, name, [{ entity: 'order', eventKey: `${name}:${externalId}:${sourceTime}`, externalId, sourceTime, data: { customer_id: 'C-1', currency: 'EUR', ...order } }]);
+    const rows = (await hub.store.db
+      .selectFrom('inbox')
+      .select(['id', 'external_id', 'source_time', 'payload', 'deleted', 'mapping_version', 'received_at'])
+      .where('connector', '=', name)
+      .where('status', '=', 'pending')
+      .execute()) as InboxRow[];
+    return applyRows(hub.store.db, { name, type: name === 'crm' ? 'template' : 'odoo' }, 'order', VERSION, rows);
+  }
+
+  async function order(number: string) {
+    const res = await hub.call('sales', 'GET', `/v1/orders?number=${number}`);
+    const [found] = ((await res.json()) as { items: { id: string; status: string; promisedDate?: string; lines: { sku: string; quantity: string }[] }[] }).items;
+    if (!found) throw new Error(`no order ${number}`);
+    return found;
+  }
+
+  async function productionOrders(orderId: string) {
+    const res = await hub.call('sales', 'GET', `/v1/production-orders?orderId=${orderId}`);
+    expect(res.status).toBe(200);
+    return ((await res.json()) as { items: { sku: string; quantity: string; status: string; plannedEnd: string }[] }).items;
+  }
+
+  it('an order confirmed through the API gets one production order for what stock lacks, and the production lead time as its promised date', async () => {
+    const res = await hub.call('sales', 'POST', '/v1/orders', {
+      customerId,
+      currency: 'EUR',
+      status: 'confirmed',
+      lines: [
+        { sku: 'SHORT', quantity: '10', unitPrice: 500 },
+        { sku: 'PLENTY', quantity: '3', unitPrice: 100 },
+      ],
+    });
+    expect(res.status).toBe(201);
+    const created = (await res.json()) as { id: string; promisedDate: string };
+    expect(created.promisedDate).toBe(daysFromToday(10));
+    expect(await productionOrders(created.id)).toEqual([expect.objectContaining({ sku: 'SHORT', quantity: '6', status: 'draft', plannedEnd: daysFromToday(10) })]);
+  });
+
+  it('a draft is planned when it is confirmed, once: stock covers it, so no production and the delivery days', async () => {
+    const draft = (await (await hub.call('sales', 'POST', '/v1/orders', { customerId, currency: 'EUR', lines: [{ sku: 'PLENTY', quantity: '1.5', unitPrice: 100 }] })).json()) as { id: string; promisedDate?: string };
+    expect(draft.promisedDate).toBeUndefined();
+    const confirmed = (await (await hub.call('sales', 'PATCH', `/v1/orders/${draft.id}`, { status: 'confirmed' })).json()) as { promisedDate: string };
+    expect(confirmed.promisedDate).toBe(daysFromToday(2));
+    await hub.call('sales', 'PATCH', `/v1/orders/${draft.id}`, { notes: 'call before delivery' });
+    expect(await productionOrders(draft.id)).toEqual([]);
+    // The queue for the ERP holds production orders only for planned shortfalls.
+    const queued = await hub.store.db.selectFrom('production_orders').select('sku').execute();
+    expect(queued.map((r) => r.sku)).toEqual(['SHORT']);
+  });
+
+  it('statuses only move forward: a later ERP status passes through the ones between, an earlier CRM report is ignored, not parked', async () => {
+    await report('crm', 'D-1', { number: 'D-1', status: 'confirmed', lines: [{ sku: 'SHORT', quantity: '2', unitPrice: 500 }] });
+    const confirmed = await order('D-1');
+    expect(confirmed.status).toBe('confirmed');
+    // 2 ≤ 4 available: no production.
+    expect(await productionOrders(confirmed.id)).toEqual([]);
+
+    const outcome = await report('erp', 'S-1', { number: 'D-1', status: 'invoiced', lines: [{ sku: 'SHORT', quantity: '2', unitPrice: 500 }] });
+    expect(outcome).toMatchObject({ applied: 1, parked: [] });
+    expect((await order('D-1')).status).toBe('invoiced');
+    const audit = await hub.store.db.selectFrom('audit_log').select('after').where('entity', '=', 'order').where('entity_id', '=', confirmed.id).orderBy('id').execute();
+    expect(audit.map((a) => (JSON.parse(a.after ?? '{}') as { status: string }).status)).toEqual(['confirmed', 'invoiced']);
+
+    const stale = await report('crm', 'D-1', { number: 'D-1', status: 'confirmed', lines: [{ sku: 'SHORT', quantity: '2', unitPrice: 500 }] });
+    expect(stale.parked).toEqual([]);
+    expect((await order('D-1')).status).toBe('invoiced');
+  });
+
+  it('lines a CRM changes after confirmation wait in the conflict inbox with both values; choosing the proposal writes it', async () => {
+    await report('crm', 'D-2', { number: 'D-2', status: 'confirmed', lines: [{ sku: 'PLENTY', quantity: '1', unitPrice: 100 }] });
+    const edited = [{ sku: 'PLENTY', quantity: '5', unitPrice: 100 }];
+    await report('crm', 'D-2', { number: 'D-2', status: 'confirmed', lines: edited });
+    await report('crm', 'D-2', { number: 'D-2', status: 'confirmed', lines: edited });
+    const stored = await order('D-2');
+    expect(stored.lines.map((l) => l.quantity)).toEqual(['1']);
+
+    const open = (await (await hub.call('sales', 'GET', '/v1/conflicts')).json()) as { items: { id: number; recordId: string; field: string; current: { value: { quantity: string }[] }; proposed: { value: unknown; source: string }; connector: string }[] };
+    const mine = open.items.filter((c) => c.recordId === stored.id);
+    expect(mine).toHaveLength(1);
+    expect(mine[0]).toMatchObject({ field: 'lines', proposed: { value: edited, source: 'template' }, connector: 'crm' });
+    expect(mine[0]?.current.value.map((l) => l.quantity)).toEqual(['1']);
+
+    expect((await hub.call('viewer', 'POST', `/v1/conflicts/${mine[0]?.id}/resolve`, { choice: 'proposed' })).status).toBe(403);
+    const resolved = await hub.call('sales', 'POST', `/v1/conflicts/${mine[0]?.id}/resolve`, { choice: 'proposed' });
+    expect(resolved.status).toBe(200);
+    expect(await resolved.json()).toMatchObject({ status: 'resolved', resolution: 'proposed', resolvedBy: 'sam' });
+    expect((await order('D-2')).lines.map((l) => l.quantity)).toEqual(['5']);
+    expect((await hub.call('sales', 'POST', `/v1/conflicts/${mine[0]?.id}/resolve`, { choice: 'current' })).status).toBe(409);
+  });
+
+  it('keeping the current lines sends them back to the CRM that proposed others; the ERP may change lines while they are editable', async () => {
+    await report('crm', 'D-3', { number: 'D-3', status: 'confirmed', lines: [{ sku: 'PLENTY', quantity: '2', unitPrice: 100 }] });
+    await report('crm', 'D-3', { number: 'D-3', status: 'confirmed', lines: [{ sku: 'PLENTY', quantity: '7', unitPrice: 100 }] });
+    const stored = await order('D-3');
+    const { items } = (await (await hub.call('sales', 'GET', `/v1/conflicts?recordId=${stored.id}`)).json()) as { items: { id: number }[] };
+    expect(items).toHaveLength(1);
+    await hub.call('sales', 'POST', `/v1/conflicts/${items[0]?.id}/resolve`, { choice: 'current' });
+    const back = await hub.store.db.selectFrom('outbox').select(['connector', 'entity', 'status']).where('canonical_id', '=', stored.id).execute();
+    expect(back).toContainEqual({ connector: 'crm', entity: 'order', status: 'pending' });
+    expect((await order('D-3')).lines.map((l) => l.quantity)).toEqual(['2']);
+
+    await report('erp', 'S-3', { number: 'D-3', status: 'confirmed', lines: [{ sku: 'PLENTY', quantity: '3', unitPrice: 100 }] });
+    expect((await order('D-3')).lines.map((l) => l.quantity)).toEqual(['3']);
+    expect(((await (await hub.call('sales', 'GET', `/v1/conflicts?recordId=${stored.id}`)).json()) as { items: unknown[] }).items).toEqual([]);
+  });
+});
