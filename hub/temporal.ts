@@ -6,6 +6,8 @@ import type { Workflows } from './env';
 
 /** Least time between two wake-ups of one draining workflow. */
 const WAKE_INTERVAL_MS = 100;
+/** Retries of a failed wake-up (backoff from 1 s up to 30 s) before it is reported as failed. */
+const WAKE_RETRIES = 6;
 
 /**
  * Connects to Temporal and returns what the gateway needs of it.
@@ -30,9 +32,21 @@ export async function connectWorkflows(options: { address: string; namespace: st
     const entry = { again: false, done: Promise.resolve() };
     entry.done = (async () => {
       try {
+        let failures = 0;
         do {
           entry.again = false;
-          await client.workflow.signalWithStart(kind, { workflowId, taskQueue: options.taskQueue, args: [ref], signal: 'more', signalArgs: [] });
+          try {
+            await client.workflow.signalWithStart(kind, { workflowId, taskQueue: options.taskQueue, args: [ref], signal: 'more', signalArgs: [] });
+            failures = 0;
+          } catch (err) {
+            // The rows are stored; only the wake-up failed (Temporal busy or restarting). Try again a few
+            // times with backoff rather than leave them for the next request, which may never come.
+            failures++;
+            if (failures > WAKE_RETRIES) throw err;
+            console.error(`[temporal] waking ${workflowId} failed (attempt ${failures} of ${WAKE_RETRIES + 1}), retrying:`, err instanceof Error ? err.message : err);
+            entry.again = true;
+            await new Promise((resolve) => setTimeout(resolve, Math.min(30_000, 500 * 2 ** failures)).unref());
+          }
           await new Promise((resolve) => setTimeout(resolve, WAKE_INTERVAL_MS));
         } while (entry.again);
       } finally {
