@@ -104,6 +104,24 @@ describe('Odoo ↔ CRM core', () => {
     expect(outbox).toEqual([{ status: 'done' }]);
   });
 
+  it('a change to fields Odoo does not take is not written to Odoo; a change to one it takes is', async () => {
+    const { odoo, hub } = await setup();
+    const created = await json<{ id: string }>(hub.call('sales', 'POST', '/v1/customers', { name: 'Quiet GmbH' }));
+    await eventually(() => hub.store.db.selectFrom('outbox').select('id').where('canonical_id', '=', created.id).where('status', '=', 'done').executeTakeFirst(), 30_000, 'the customer to be delivered');
+    // v1 of the Odoo customer mapping has no website: nothing for Odoo in this change.
+    await hub.call('sales', 'PATCH', `/v1/customers/${created.id}`, { website: 'https://quiet.example' });
+    const skipped = await eventually(
+      () => hub.store.db.selectFrom('outbox').select(['status', 'error']).where('canonical_id', '=', created.id).where('error', '=', 'unchanged for this target').executeTakeFirst(),
+      30_000,
+      'the website change to be settled without a call',
+    );
+    expect(skipped.status).toBe('done');
+    expect(odoo.requests.filter((r) => r.model === 'res.partner' && r.method === 'write')).toHaveLength(0);
+    await hub.call('sales', 'PATCH', `/v1/customers/${created.id}`, { name: 'Quiet & Sons GmbH' });
+    await eventually(() => odoo.requests.find((r) => r.model === 'res.partner' && r.method === 'write'), 30_000, 'the name change to be written to Odoo');
+    expect(odoo.records('res.partner', { domain: [['ref', '=', created.id]], fields: ['name'] })).toEqual([expect.objectContaining({ name: 'Quiet & Sons GmbH' })]);
+  });
+
   it('publishing customer mapping v2 with a new field and re-applying it updates the records, with a ledger entry per record at v2', async () => {
     const { hub } = await setup({
       seed: {

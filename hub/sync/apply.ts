@@ -154,9 +154,14 @@ export function mapDefaults(config: Record<string, unknown>): Record<string, str
   return Object.fromEntries(['currency', 'country'].filter((k) => typeof config[k] === 'string').map((k) => [k, config[k] as string]));
 }
 
-/** The external fields a mapping writes, for the echo guard: what we wrote, projected on what came back. */
+/**
+ * The external fields a mapping writes on every update, for the echo guard (what we wrote, projected on
+ * what came back) and to skip a write that would change nothing. Fields written only on create (an
+ * identity like Odoo's `ref`) are left out: an update never sends them.
+ */
 export function writtenProjection(def: MappingDefinition, data: Record<string, unknown>): Record<string, unknown> {
-  const keys = new Set(ownedFields(def).external.map((f) => f.split('.')[0] as string));
+  const createOnly = new Set(def.fields.filter((f) => f.createOnly).map((f) => f.external.split('.')[0] as string));
+  const keys = new Set(ownedFields(def).external.map((f) => f.split('.')[0] as string).filter((k) => !createOnly.has(k)));
   return Object.fromEntries([...keys].sort().map((k) => [k, data[k] === false ? null : (data[k] ?? null)]));
 }
 

@@ -88,7 +88,7 @@ export async function deliverOutboxBatch(db: Kysely<Database>, pool: ConnectorPo
     const canonicalEntity = def.canonical as keyof typeof RECORDS_BY_ENTITY;
     const records = RECORDS_BY_ENTITY[canonicalEntity];
     if (!records) throw new Problem(409, 'Not deliverable', `mapping ${connector.type} ${entity} maps ${def.canonical}, which Qiao does not write out`);
-    const link = await db.selectFrom('links').select(['external_id']).where('connector', '=', connectorName).where('entity', '=', entity).where('canonical_id', '=', row.canonical_id).executeTakeFirst();
+    const link = await db.selectFrom('links').select(['external_id', 'last_written_hash']).where('connector', '=', connectorName).where('entity', '=', entity).where('canonical_id', '=', row.canonical_id).executeTakeFirst();
 
     if (row.operation === 'delete') {
       if (link && sink.delete) {
@@ -127,6 +127,13 @@ export async function deliverOutboxBatch(db: Kysely<Database>, pool: ConnectorPo
     const identity = identityOf(def, record);
     const key = contentHash([row.canonical_id, 'upsert', mapped.value, version]);
     const hash = contentHash(writtenProjection(def, mapped.value));
+    if (link?.last_written_hash === hash) {
+      // What the target would get is what it has (the change was to fields this target does not
+      // take, e.g. a product's name where only stock is pushed): no call.
+      await db.updateTable('outbox').set({ status: 'done', external_id: link.external_id, error: 'unchanged for this target', done_at: now() }).where('id', '=', row.id).execute();
+      outcome.delivered++;
+      continue;
+    }
     const effect = await db.selectFrom('effects').selectAll().where('key', '=', key).executeTakeFirst();
     if (effect?.status === 'confirmed' && effect.external_id) {
       await linkWritten(db, connectorName, entity, canonicalEntity, row.canonical_id, effect.external_id, hash, version);
