@@ -118,7 +118,7 @@ describe('Odoo ↔ CRM core', () => {
     expect(skipped.status).toBe('done');
     expect(odoo.requests.filter((r) => r.model === 'res.partner' && r.method === 'write')).toHaveLength(0);
     await hub.call('sales', 'PATCH', `/v1/customers/${created.id}`, { name: 'Quiet & Sons GmbH' });
-    await eventually(() => odoo.requests.find((r) => r.model === 'res.partner' && r.method === 'write'), 30_000, 'the name change to be written to Odoo');
+    await eventually(async () => odoo.requests.find((r) => r.model === 'res.partner' && r.method === 'write'), 30_000, 'the name change to be written to Odoo');
     expect(odoo.records('res.partner', { domain: [['ref', '=', created.id]], fields: ['name'] })).toEqual([expect.objectContaining({ name: 'Quiet & Sons GmbH' })]);
   });
 

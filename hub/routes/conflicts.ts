@@ -5,6 +5,7 @@ import { WRITE_ROLES } from '../auth';
 import type { AppEnv } from '../env';
 import { requireRole } from '../middleware';
 import { listConflicts, resolveConflict } from '../sync/conflicts';
+import { wakeDeliveries } from './resources';
 import { problemResponses, validationHook } from './openapi';
 
 const Value = z.object({ value: z.unknown(), source: z.string().nullable(), sourceTime: z.string().nullable() });
@@ -70,9 +71,7 @@ export function conflictRoutes(): OpenAPIHono<AppEnv> {
       const { id } = (c.req.valid as (t: string) => { id: number })('param');
       const { choice } = (c.req.valid as (t: string) => z.infer<typeof Resolve>)('json');
       const { conflict, queued } = await resolveConflict(c.var.deps.store.db, id, choice, c.var.actor);
-      for (const target of queued) {
-        c.var.deps.workflows.startSync('deliverOutbox', target).catch((err: unknown) => console.error(`[conflicts] could not wake deliverOutbox for ${target.connector} ${target.entity}:`, err));
-      }
+      wakeDeliveries(c, queued);
       return c.json(conflict, 200);
     }) as never,
   );

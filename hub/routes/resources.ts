@@ -4,6 +4,7 @@ import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { Role } from '../../mappings/canonical';
 import type { AppEnv } from '../env';
+import type { Queued } from '../sync/outbox';
 import { requireRole } from '../middleware';
 import { Problem } from '../problem';
 import { BULK_MAX_RECORDS, type BulkEntity, createBulkRun } from '../store/bulk';
@@ -41,8 +42,9 @@ function named<T extends z.ZodType>(schema: T, name: string): T {
  * Wakes delivery to the systems a change was queued for (in the same transaction as the change), so
  * the answer does not wait for Temporal; a wake-up that fails is caught by the next poll.
  */
-function wakeDeliveries(c: Context<AppEnv>, entity: string, connectors: readonly string[]): void {
-  for (const connector of new Set(connectors)) {
+export function wakeDeliveries(c: Context<AppEnv>, queued: readonly Queued[]): void {
+  const targets = new Map(queued.map((q) => [`${q.connector}\u0000${q.entity}`, q]));
+  for (const { connector, entity } of targets.values()) {
     c.var.deps.workflows.startSync('deliverOutbox', { connector, entity }).catch((err: unknown) => console.error(`[gateway] could not wake deliverOutbox for ${connector} ${entity}:`, err));
   }
 }
@@ -136,14 +138,14 @@ export function resourceRoutes(options: ResourceRoutesOptions): OpenAPIHono<AppE
       responses: { 201: json(Record, `The new ${entity}, with its ETag.`), ...problemResponses },
     }),
     (async (c: Context<AppEnv>) => {
-      const queued: string[] = [];
-      const created = (await (records.create as (db: unknown, input: unknown, actor: unknown, queued: string[]) => Promise<StoredMeta & { [k: string]: unknown }>)(
+      const queued: Queued[] = [];
+      const created = (await (records.create as (db: unknown, input: unknown, actor: unknown, queued: Queued[]) => Promise<StoredMeta & { [k: string]: unknown }>)(
         c.var.deps.store.db,
         valid(c, 'json'),
         c.var.actor,
         queued,
       )) as StoredMeta & { [k: string]: unknown };
-      wakeDeliveries(c, entity, queued);
+      wakeDeliveries(c, queued);
       withEtag(c, created);
       c.header('Location', `/v1/${plural}/${encodeURIComponent(String(created[keyName]))}`);
       return c.json(created, 201);
@@ -180,8 +182,8 @@ export function resourceRoutes(options: ResourceRoutesOptions): OpenAPIHono<AppE
     }),
     (async (c: Context<AppEnv>) => {
       const key = valid<{ [k: string]: string }>(c, 'param')[keyName] as string;
-      const queued: string[] = [];
-      const updated = await (records.update as (db: unknown, key: string, patch: unknown, ifMatch: string | undefined, actor: unknown, queued: string[]) => Promise<StoredMeta>)(
+      const queued: Queued[] = [];
+      const updated = await (records.update as (db: unknown, key: string, patch: unknown, ifMatch: string | undefined, actor: unknown, queued: Queued[]) => Promise<StoredMeta>)(
         c.var.deps.store.db,
         key,
         valid(c, 'json'),
@@ -189,7 +191,7 @@ export function resourceRoutes(options: ResourceRoutesOptions): OpenAPIHono<AppE
         c.var.actor,
         queued,
       );
-      wakeDeliveries(c, entity, queued);
+      wakeDeliveries(c, queued);
       withEtag(c, updated);
       return c.json(updated, 200);
     }) as never,
@@ -207,9 +209,9 @@ export function resourceRoutes(options: ResourceRoutesOptions): OpenAPIHono<AppE
     }),
     (async (c: Context<AppEnv>) => {
       const key = valid<{ [k: string]: string }>(c, 'param')[keyName] as string;
-      const queued: string[] = [];
+      const queued: Queued[] = [];
       await records.remove(c.var.deps.store.db, key, c.req.header('if-match'), c.var.actor, queued);
-      wakeDeliveries(c, entity, queued);
+      wakeDeliveries(c, queued);
       return c.body(null, 204);
     }) as never,
   );

@@ -1,7 +1,7 @@
 // Available-to-promise: when an order becomes confirmed (from the API, a CRM or the ERP), what stock
 // cannot cover is planned as production orders, and the order gets the date Qiao can promise.
 import { formatScaled, newCanonicalId, type Order, type Product, type ProductionOrder, parseScaled } from '../../mappings/canonical';
-import { enqueueDeliveries } from '../sync/outbox';
+import { enqueueDeliveries, type Queued } from '../sync/outbox';
 import { type Actor, appendAudit, type Db, type StoredMeta } from './records';
 
 /** Days from today to the promised date: from stock, or when something must be made first. */
@@ -37,7 +37,7 @@ function addDays(date: string, days: number): string {
  * must be made. Planning twice finds the production orders it made (one per order and SKU).
  * @example const planned = await planOrder(trx, before, after, { actor, now }, { products, productionOrders })
  */
-export async function planOrder(db: Db, before: Order | undefined, after: Order, ctx: { actor: Actor; now: string; queued?: string[] }, stores: AtpStores): Promise<Order> {
+export async function planOrder(db: Db, before: Order | undefined, after: Order, ctx: { actor: Actor; now: string; queued?: Queued[] }, stores: AtpStores): Promise<Order> {
   if (after.status !== 'confirmed' || before?.status === 'confirmed') return after;
   const wanted = new Map<string, bigint>();
   for (const line of after.lines) wanted.set(line.sku, (wanted.get(line.sku) ?? 0n) + parseScaled(line.quantity));

@@ -1,7 +1,7 @@
 // Canonical records stored as JSON documents with indexed columns: one mechanism for every entity.
 import { type Kysely, type Transaction, sql } from 'kysely';
 import { CRM_CORE, newCanonicalId, type Role } from '../../mappings/canonical';
-import { enqueueDeliveries } from '../sync/outbox';
+import { enqueueDeliveries, type Queued } from '../sync/outbox';
 import { changedFields, provenanceOf, saveProvenance } from '../sync/provenance';
 import { Problem } from '../problem';
 import type { Database, DocumentColumns } from './schema';
@@ -54,9 +54,9 @@ export interface ResourceSpec<R extends StoredMeta, I, P> {
   /**
    * Completes a record about to be stored (after create or patch, API and sync alike) and makes the
    * writes that follow from it in the same transaction: an order that becomes confirmed is planned.
-   * `queued` receives the connectors deliveries were queued for.
+   * `queued` receives the targets deliveries were queued for.
    */
-  settle?(db: Db, before: R | undefined, after: R, ctx: { actor: Actor; now: string; queued?: string[] }): Promise<R>;
+  settle?(db: Db, before: R | undefined, after: R, ctx: { actor: Actor; now: string; queued?: Queued[] }): Promise<R>;
 }
 
 /** JSON with sorted keys, so two equal records serialise the same. */
@@ -223,8 +223,8 @@ export function createRecords<R extends StoredMeta, I, P>(spec: ResourceSpec<R, 
     insertMany,
     replace,
 
-    /** `queued` (optional) receives the connectors a delivery was queued for, so the caller can wake them. */
-    async create(db: Kysely<Database>, input: I, actor: Actor, queued?: string[]): Promise<R> {
+    /** `queued` (optional) receives the targets a delivery was queued for, so the caller can wake them. */
+    async create(db: Kysely<Database>, input: I, actor: Actor, queued?: Queued[]): Promise<R> {
       return db.transaction().execute(async (trx) => {
         const now = new Date().toISOString();
         let record = await spec.create(trx, input, { id: newCanonicalId(spec.idPrefix), version: 1, createdAt: now, updatedAt: now });
@@ -239,7 +239,7 @@ export function createRecords<R extends StoredMeta, I, P>(spec: ResourceSpec<R, 
       });
     },
 
-    async update(db: Kysely<Database>, key: string, patch: P, ifMatch: string | undefined, actor: Actor, queued?: string[]): Promise<R> {
+    async update(db: Kysely<Database>, key: string, patch: P, ifMatch: string | undefined, actor: Actor, queued?: Queued[]): Promise<R> {
       return db.transaction().execute(async (trx) => {
         const before = await getOrThrow(trx, key);
         checkIfMatch(before, ifMatch);
@@ -258,7 +258,7 @@ export function createRecords<R extends StoredMeta, I, P>(spec: ResourceSpec<R, 
       });
     },
 
-    async remove(db: Kysely<Database>, key: string, ifMatch: string | undefined, actor: Actor, queued?: string[]): Promise<void> {
+    async remove(db: Kysely<Database>, key: string, ifMatch: string | undefined, actor: Actor, queued?: Queued[]): Promise<void> {
       await db.transaction().execute(async (trx) => {
         const before = await getOrThrow(trx, key);
         checkIfMatch(before, ifMatch);

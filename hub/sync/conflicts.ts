@@ -5,6 +5,7 @@ import type { z } from 'zod';
 import { OrderPatch } from '../../mappings/canonical';
 import { Problem } from '../problem';
 import type { Actor, Db } from '../store/records';
+import type { Queued } from './outbox';
 import { RECORDS_BY_ENTITY } from '../store/resources';
 import type { Database } from '../store/schema';
 
@@ -107,28 +108,28 @@ export async function listConflicts(db: Db, filter: { status?: string; entity?: 
  * `current`: the record stays; it is sent again to the system that proposed the change, so that system
  * shows the value Qiao kept. Returns the connectors a delivery was queued for.
  */
-export async function resolveConflict(db: Kysely<Database>, id: number, choice: 'current' | 'proposed', actor: Actor): Promise<{ conflict: ReturnType<typeof presentConflict>; queued: { connector: string; entity: string }[] }> {
+export async function resolveConflict(db: Kysely<Database>, id: number, choice: 'current' | 'proposed', actor: Actor): Promise<{ conflict: ReturnType<typeof presentConflict>; queued: Queued[] }> {
   const row = await loadConflict(db, id);
   if (row.status !== 'open') throw new Problem(409, 'Already resolved', `conflict ${id} was resolved (${row.resolution}) by ${row.resolved_by} at ${row.resolved_at}`);
   const records = RECORDS_BY_ENTITY[row.entity as keyof typeof RECORDS_BY_ENTITY];
   if (!records) throw new Problem(409, 'Unknown entity', `conflict ${id} is about ${row.entity}, which Qiao does not store`);
-  const queued: { connector: string; entity: string }[] = [];
+  const queued: Queued[] = [];
   const now = new Date().toISOString();
   if (choice === 'proposed') {
-    const connectors: string[] = [];
+    const targets: Queued[] = [];
     const schema = PATCHES[row.entity];
     if (!schema) throw new Problem(409, 'Cannot apply', `conflicts about ${row.entity} can only be settled by keeping the current value`);
     const parsed = schema.safeParse({ [row.field]: JSON.parse(row.proposed_value) });
     if (!parsed.success) throw new Problem(422, 'Invalid proposal', `the proposed ${row.field} is not valid any more: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-    await (records.update as (db: unknown, key: string, patch: unknown, ifMatch: undefined, actor: Actor, queued: string[]) => Promise<unknown>)(
+    await (records.update as (db: unknown, key: string, patch: unknown, ifMatch: undefined, actor: Actor, queued: Queued[]) => Promise<unknown>)(
       db,
       row.record_id,
       parsed.data,
       undefined,
       actor,
-      connectors,
+      targets,
     );
-    queued.push(...connectors.map((connector) => ({ connector, entity: row.entity })));
+    queued.push(...targets);
   } else {
     await db
       .insertInto('outbox')

@@ -13,11 +13,18 @@ async function subscribers(db: Db, entity: string, except?: string): Promise<str
     .map((r) => r.name);
 }
 
+/** A (connector, entity) a delivery was queued for: what to wake. */
+export interface Queued {
+  connector: string;
+  entity: string;
+}
+
 /**
  * Queues a delivery of a record to every subscriber but `except` (the system the change came from).
  * A record already waiting for a target is not queued twice: delivery reads its latest state.
+ * Returns the targets queued for, to wake them.
  */
-export async function enqueueDeliveries(db: Db, entity: string, canonicalIds: readonly string[], operation: 'upsert' | 'delete', except?: string): Promise<string[]> {
+export async function enqueueDeliveries(db: Db, entity: string, canonicalIds: readonly string[], operation: 'upsert' | 'delete', except?: string): Promise<Queued[]> {
   if (canonicalIds.length === 0) return [];
   const targets = await subscribers(db, entity, except);
   const now = new Date().toISOString();
@@ -40,5 +47,5 @@ export async function enqueueDeliveries(db: Db, entity: string, canonicalIds: re
       .map((id) => ({ connector, entity, canonical_id: id, operation, status: 'pending', mapping_version: null, external_id: null, error: null, created_at: now, done_at: null }));
     for (let i = 0; i < rows.length; i += 500) await db.insertInto('outbox').values(rows.slice(i, i + 500)).execute();
   }
-  return targets;
+  return targets.map((connector) => ({ connector, entity }));
 }

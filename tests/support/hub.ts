@@ -1,4 +1,5 @@
 // A gateway and an in-process worker over a fresh store, talking to the suite's Temporal dev server.
+import { serve } from '@hono/node-server';
 import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { inject } from 'vitest';
 import { createApp } from '../../hub/app';
@@ -9,6 +10,7 @@ import { createSyncEngine } from '../../hub/sync/engine';
 import '../../hub/sync/connector-types';
 import { connectWorkflows } from '../../hub/temporal';
 import { createWorker } from '../../workflows/worker';
+import { freePort } from '../../ops/temporal-cli';
 import { freshStore, type TestDialect, type TestStore } from './stores';
 
 try {
@@ -26,6 +28,8 @@ export const TOKENS: Record<'admin' | 'sales' | 'finance' | 'viewer', TokenEntry
 
 export interface TestHub {
   store: TestStore;
+  /** The gateway's URL on 127.0.0.1, when created with `listen` (webhooks from a sandbox need one). */
+  url?: string;
   workflows: Awaited<ReturnType<typeof connectWorkflows>>;
   taskQueue: string;
   /** Calls the gateway in process with a role's token; JSON bodies are serialised. */
@@ -34,16 +38,21 @@ export interface TestHub {
   dispose(): Promise<void>;
 }
 
-export async function createTestHub(dialect: TestDialect, options: { bulkPageSize?: number; fetch?: typeof fetch; publicUrl?: string } = {}): Promise<TestHub> {
+export async function createTestHub(dialect: TestDialect, options: { bulkPageSize?: number; fetch?: typeof fetch; publicUrl?: string; listen?: boolean } = {}): Promise<TestHub> {
   const store = await freshStore(dialect);
+  // Listening: the public URL (what webhook signatures cover) is the real one.
+  const port = options.listen ? await freePort() : undefined;
+  const url = port ? `http://127.0.0.1:${port}` : undefined;
   const address = inject('temporalAddress');
   const taskQueue = `test-${dialect}-${Math.random().toString(36).slice(2, 10)}`;
   const workflows = await connectWorkflows({ address, namespace: 'default', taskQueue });
   const connectors: ConnectorPool = createConnectorPool({ fetch: options.fetch });
-  const app = createApp({ store, workflows, tokens: tokenTable(Object.values(TOKENS)), bulkPageSize: options.bulkPageSize, connectors, publicUrl: options.publicUrl });
+  const app = createApp({ store, workflows, tokens: tokenTable(Object.values(TOKENS)), bulkPageSize: options.bulkPageSize, connectors, publicUrl: url ?? options.publicUrl });
+  const server = port ? serve({ fetch: app.fetch, port, hostname: '127.0.0.1' }) : undefined;
   let worker: { worker: Worker; running: Promise<void>; connection: NativeConnection } | undefined;
   return {
     store,
+    url,
     workflows,
     taskQueue,
     call(role, method, path, body, headers = {}) {
@@ -67,6 +76,7 @@ export async function createTestHub(dialect: TestDialect, options: { bulkPageSiz
       worker = { worker: w, running: w.run(), connection };
     },
     async dispose() {
+      if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
       if (worker) {
         worker.worker.shutdown();
         await worker.running;
