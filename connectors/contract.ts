@@ -50,6 +50,12 @@ export type SinkResult = { ok: true; externalId: string } | { ok: false; error: 
 export interface EntitySink {
   /** Most writes one `upsert` call may carry. */
   maxBatch: number;
+  /**
+   * Set when the system takes no new records of this entity from Qiao, only updates of the ones linked
+   * to it (a CRM's deals: orders start there). The text says why. Qiao then records, rather than
+   * attempts, the delivery of a record that has no link here (it came from another system).
+   */
+  updatesOnly?: string;
   /** Writes a batch; one result per write, in order. A whole-batch failure throws a ConnectorError. */
   upsert(writes: SinkWrite[]): Promise<SinkResult[]>;
   /** Finds a record by its identity field: how a write whose answer was lost is found again. */

@@ -55,6 +55,12 @@ describe.each(DIALECTS)('orders on %s', (dialect) => {
         .insertInto('mapping_versions')
         .values({ connector: type, entity: 'order', version: VERSION, definition: JSON.stringify(orderMapping(type)), status: 'published', created_by: 'test', created_at: now, published_at: now })
         .execute();
+      // v51: the same without a number, like a CRM whose deals have none (Qiao numbers the order).
+      const unnumbered = { ...orderMapping(type), version: VERSION + 1, fields: orderMapping(type).fields.filter((f) => f.canonical !== 'number') };
+      await db
+        .insertInto('mapping_versions')
+        .values({ connector: type, entity: 'order', version: VERSION + 1, definition: JSON.stringify(unnumbered), status: 'published', created_by: 'test', created_at: now, published_at: now })
+        .execute();
       await db
         .insertInto('links')
         .values({ connector: name, entity: 'customer', external_id: 'C-1', canonical_entity: 'customer', canonical_id: customerId, last_written_hash: null, last_seen_hash: null, mapping_version: 1, updated_at: now })
@@ -158,6 +164,26 @@ describe.each(DIALECTS)('orders on %s', (dialect) => {
     expect(await resolved.json()).toMatchObject({ status: 'resolved', resolution: 'proposed', resolvedBy: 'sam' });
     expect((await order('D-2')).lines.map((l) => l.quantity)).toEqual(['5']);
     expect((await hub.call('sales', 'POST', `/v1/conflicts/${mine[0]?.id}/resolve`, { choice: 'current' })).status).toBe(409);
+  });
+
+  it('two reports of one new record in the same batch (a creation and a change) make one record, even without a number', async () => {
+    const at = (s: number) => new Date(clock + s * 1000).toISOString();
+    clock += 60_000;
+    const data = { customer_id: 'C-1', currency: 'EUR', lines: [{ sku: 'PLENTY', quantity: '1', unitPrice: 100 }] };
+    await appendToInbox(hub.store.db, 'crm', [
+      { entity: 'order', eventKey: 'crm:deal-9:created', externalId: 'deal-9', sourceTime: at(1), data: { ...data, status: 'draft' } },
+      { entity: 'order', eventKey: 'crm:deal-9:won', externalId: 'deal-9', sourceTime: at(2), data: { ...data, status: 'confirmed' } },
+    ]);
+    const rows = (await hub.store.db.selectFrom('inbox').select(['id', 'external_id', 'source_time', 'payload', 'deleted', 'mapping_version', 'received_at']).where('status', '=', 'pending').execute()) as InboxRow[];
+    expect(rows).toHaveLength(2);
+    const outcome = await applyRows(hub.store.db, { name: 'crm', type: 'template' }, 'order', VERSION + 1, rows);
+    expect(outcome).toMatchObject({ applied: 2, parked: [] });
+    const linked = await hub.store.db.selectFrom('links').select('canonical_id').where('connector', '=', 'crm').where('external_id', '=', 'deal-9').execute();
+    expect(linked).toHaveLength(1);
+    const made = await hub.store.db.selectFrom('orders').select(['id', 'status']).where('id', '=', linked[0]?.canonical_id as string).execute();
+    expect(made).toEqual([{ id: linked[0]?.canonical_id, status: 'confirmed' }]);
+    const audits = await hub.store.db.selectFrom('audit_log').select('action').where('entity', '=', 'order').where('entity_id', '=', linked[0]?.canonical_id as string).execute();
+    expect(audits.map((a) => a.action)).toEqual(['create', 'update']);
   });
 
   it('keeping the current lines sends them back to the CRM that proposed others; the ERP may change lines while they are editable', async () => {

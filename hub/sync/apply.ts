@@ -393,6 +393,9 @@ export async function applyRows(
         } else {
           state.set(after.id, { current: after });
           remember(after);
+          // A later row of this batch about the same external record (a creation and a change
+          // webhook together) finds the record just made, even without a business key to match.
+          if (!link) links.set(row.external_id, { canonical_id: after.id, canonical_entity: target.entity, last_written_hash: null });
         }
         for (const p of provenanceOf(target.entity, after.id, before ? allowed : fields, connector.type, row.source_time, version)) provenanceRows.set(`${p.record_id}|${p.field}`, p);
         audit.push({ actor, action: before ? 'update' : 'create', entity: target.entity, entityId: after.id, before, after, at: now });

@@ -102,6 +102,12 @@ export async function deliverOutboxBatch(db: Kysely<Database>, pool: ConnectorPo
       continue;
     }
 
+    if (!link && sink.updatesOnly) {
+      // Not this system's record, and it takes none from elsewhere: nothing to do, and nothing lost.
+      await db.updateTable('outbox').set({ status: 'recorded', error: `not linked to ${connectorName}, which takes updates only: ${sink.updatesOnly}`, done_at: now() }).where('id', '=', row.id).execute();
+      outcome.delivered++;
+      continue;
+    }
     const record = (await (records.findBy as (d: unknown, c: string, v: string[]) => Promise<(StoredMeta & Record<string, unknown>)[]>)(db, 'id', [row.canonical_id]))[0];
     if (!record) {
       await db.updateTable('outbox').set({ status: 'recorded', error: 'the record was deleted before delivery', done_at: now() }).where('id', '=', row.id).execute();

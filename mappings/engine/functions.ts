@@ -1,7 +1,9 @@
 // Named pure functions a mapping runs after its field table, for what a table cannot say (one external
 // field split over two canonical ones, and the like). Only code can add one; a mapping, built-in or
 // published by a user, can only name the ones registered here.
+import { hubspotFunctions } from '../hubspot/functions';
 import { odooFunctions } from '../odoo/functions';
+import { salesforceFunctions } from '../salesforce/functions';
 import type { MapContext, MappingError, OutContext } from './context';
 import type { CanonicalEntity } from './entities';
 
@@ -22,7 +24,7 @@ export interface MappingFunction {
 }
 
 /** Every registered function, by name. */
-export const MAPPING_FUNCTIONS: ReadonlyMap<string, MappingFunction> = new Map([...odooFunctions].map((f) => [f.name, f]));
+export const MAPPING_FUNCTIONS: ReadonlyMap<string, MappingFunction> = new Map([...odooFunctions, ...salesforceFunctions, ...hubspotFunctions].map((f) => [f.name, f]));
 
 /** The registered function, or a loud failure naming the known ones. */
 export function getMappingFunction(name: string): MappingFunction {

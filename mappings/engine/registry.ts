@@ -6,6 +6,16 @@ import { odooCustomerV1 } from '../odoo/customer.v1';
 import { odooProductV1 } from '../odoo/product.v1';
 import { odooStockLevelV1 } from '../odoo/stock-level.v1';
 import { templateRecordV1 } from '../template/record.v1';
+import { salesforceContactV1 } from '../salesforce/contact.v1';
+import { salesforceCustomerV1 } from '../salesforce/customer.v1';
+import { salesforceOrderV1 } from '../salesforce/order.v1';
+import { salesforceProductV1 } from '../salesforce/product.v1';
+import { hubspotContactV1 } from '../hubspot/contact.v1';
+import { hubspotCustomerV1 } from '../hubspot/customer.v1';
+import { hubspotOrderV1 } from '../hubspot/order.v1';
+import { hubspotProductV1 } from '../hubspot/product.v1';
+import { odooOrderV1 } from '../odoo/order.v1';
+import { odooProductionOrderV1 } from '../odoo/production-order.v1';
 import type { MappingDefinition } from './definition';
 
 /** All versions of one (connector, entity), and the one new runs use unless told otherwise. */
@@ -23,6 +33,16 @@ const BUILT_IN: readonly VersionedMapping[] = [
   { connector: 'odoo', entity: 'product', versions: { 1: odooProductV1 } },
   { connector: 'odoo', entity: 'stock_level', versions: { 1: odooStockLevelV1 } },
   { connector: 'template', entity: 'record', versions: { 1: templateRecordV1 } },
+  { connector: 'salesforce', entity: 'customer', versions: { 1: salesforceCustomerV1 } },
+  { connector: 'salesforce', entity: 'contact', versions: { 1: salesforceContactV1 } },
+  { connector: 'salesforce', entity: 'product', versions: { 1: salesforceProductV1 } },
+  { connector: 'salesforce', entity: 'order', versions: { 1: salesforceOrderV1 } },
+  { connector: 'hubspot', entity: 'customer', versions: { 1: hubspotCustomerV1 } },
+  { connector: 'hubspot', entity: 'contact', versions: { 1: hubspotContactV1 } },
+  { connector: 'hubspot', entity: 'product', versions: { 1: hubspotProductV1 } },
+  { connector: 'hubspot', entity: 'order', versions: { 1: hubspotOrderV1 } },
+  { connector: 'odoo', entity: 'order', versions: { 1: odooOrderV1 } },
+  { connector: 'odoo', entity: 'production_order', versions: { 1: odooProductionOrderV1 } },
 ];
 
 /** A mapping version that does not exist: never silently replaced by another one. */

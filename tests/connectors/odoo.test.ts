@@ -90,10 +90,10 @@ function connect(overrides: Partial<OdooConfig> = {}): Connector {
 
 
 describe('Odoo connector over JSON-2 (msw)', () => {
-  it('declares itself as odoo 0.1.0 with the four entities and no webhooks', () => {
+  it('declares itself as odoo 0.1.0 with its six entities and no webhooks', () => {
     const connector = connect();
     expect(odoo).toMatchObject({ name: 'odoo', version: '0.1.0' });
-    expect(Object.keys(connector.entities).sort()).toEqual(['contact', 'customer', 'product', 'stock_level']);
+    expect(Object.keys(connector.entities).sort()).toEqual(['contact', 'customer', 'order', 'product', 'production_order', 'stock_level']);
     expect(connector.entities.stock_level?.sink).toBeUndefined();
     expect(connector.entities.customer?.sink?.maxBatch).toBe(100);
     expect(connector.webhooks).toBeUndefined();

@@ -249,6 +249,16 @@ describe('the built-in registry', () => {
       'odoo/product v1 -> product (default)',
       'odoo/stock_level v1 -> stock_level (default)',
       'template/record v1 -> customer (default)',
+      'salesforce/customer v1 -> customer (default)',
+      'salesforce/contact v1 -> contact (default)',
+      'salesforce/product v1 -> product (default)',
+      'salesforce/order v1 -> order (default)',
+      'hubspot/customer v1 -> customer (default)',
+      'hubspot/contact v1 -> contact (default)',
+      'hubspot/product v1 -> product (default)',
+      'hubspot/order v1 -> order (default)',
+      'odoo/order v1 -> order (default)',
+      'odoo/production_order v1 -> production_order (default)',
     ]);
   });
 
@@ -261,7 +271,7 @@ describe('the built-in registry', () => {
     expect(() => getBuiltInMapping('odoo', 'customer', 2)).toThrow(new UnknownMappingError('odoo', 'customer', 2, [1]));
     expect(() => getBuiltInMapping('odoo', 'customer', 2)).toThrow('odoo customer has no built-in mapping version 2; built-in versions: 1');
     expect(() => getBuiltInMapping('odoo', 'invoice')).toThrow(/there is no built-in mapping for odoo invoice; built-in: odoo\/customer, /);
-    expect(() => getBuiltInMapping('hubspot', 'customer', 1)).toThrow(UnknownMappingError);
+    expect(() => getBuiltInMapping('no-such-crm', 'customer', 1)).toThrow(UnknownMappingError);
   });
 
   it('built-in versions are frozen: a published version never changes', () => {

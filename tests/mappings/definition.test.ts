@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   getBuiltInMapping,
+  MAPPING_FUNCTIONS,
   type MappingDefinitionInput,
   MappingDefinition,
   MappingDefinitionError,
@@ -128,7 +129,7 @@ describe('errors name the offending field', () => {
 
   it('an unknown function, and a function for another entity', () => {
     expect(errorsOf((d) => (d.functions = ['odoo.nope']))).toEqual([
-      'functions[0]: unknown function "odoo.nope"; known: odoo.street2. Functions are code: a version can only name registered ones',
+      `functions[0]: unknown function "odoo.nope"; known: ${[...MAPPING_FUNCTIONS.keys()].join(', ')}. Functions are code: a version can only name registered ones`,
     ]);
     const product = { ...getBuiltInMapping('odoo', 'product', 1), functions: ['odoo.street2'] };
     expect(definitionErrors(MappingDefinition.safeParse(JSON.parse(JSON.stringify(product))).error ?? (undefined as never))).toEqual([

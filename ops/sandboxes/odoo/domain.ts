@@ -4,10 +4,13 @@
 /** A value as a domain compares it: many2one as its id, datetimes as epoch milliseconds, `null` for empty. */
 export type Comparable = string | number | boolean | null;
 
+/** The ids an x2many field holds (one2many, many2many), as a domain compares them. */
+export type RelatedIds = readonly number[];
+
 /** How the sandbox resolves a field path on a record; supplied by the store. */
 export interface FieldResolver {
   /** Type of the last field of the path, and the value to compare; throws ValueError for an unknown field. */
-  resolve(path: string): { type: string; value: Comparable; display?: string };
+  resolve(path: string): { type: string; value: Comparable | RelatedIds; display?: string };
   /** Whole-second datetime comparisons (Odoo 19) instead of raw stored values (Odoo 17/18). */
   wholeSeconds: boolean;
 }
@@ -176,8 +179,35 @@ function equalsStored(v: unknown, stored: unknown, type: string, isNull: boolean
   return !isNull && stored === v;
 }
 
+/**
+ * A term on an x2many field, as Odoo's SQL `EXISTS` subqueries answer it: `= false` is "no records",
+ * `!= false` "some", `=`/`in` "holds one of these ids", `!=`/`not in` "holds none of them".
+ */
+function matchRelated(ids: RelatedIds, [path, operator, value]: Leaf): boolean {
+  const empty = value === false || value === null;
+  const wanted: unknown[] = empty ? [] : Array.isArray(value) ? value : [value];
+  let holds = false;
+  for (const v of wanted) {
+    if (typeof v !== 'number') throw new DomainError(`Invalid value ${JSON.stringify(value)} for the x2many field in ${JSON.stringify([path, operator, value])}`);
+    if (ids.includes(v)) holds = true;
+  }
+  switch (operator) {
+    case '=':
+    case 'in':
+      return empty ? ids.length === 0 : holds;
+    case '!=':
+    case '<>':
+    case 'not in':
+      return empty ? ids.length > 0 : !holds;
+    default:
+      throw new DomainError(`Invalid operator ${JSON.stringify(operator)} for an x2many field in ${JSON.stringify([path, operator, value])}`);
+  }
+}
+
 function matchLeaf([path, operator, value]: Leaf, record: FieldResolver): boolean {
-  const { type, value: raw, display } = record.resolve(path);
+  const { type, value: resolved, display } = record.resolve(path);
+  if (type === 'one2many' || type === 'many2many') return matchRelated(Array.isArray(resolved) ? resolved : [], [path, operator, value]);
+  const raw = resolved as Comparable;
   let stored: Comparable = raw;
   let operand: unknown = value;
   // A many2one compared with text is compared by display name, as Odoo's name_search does.

@@ -3,7 +3,8 @@
 // errors and quirks, plus test hooks (seed, stock, faults, request log, clock) on the returned handle.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { OdooDb, OdooException, type OdooVersion, odooErrors, type Rejection, type Vals } from './models';
+import { OdooDb, OdooException, type OdooVersion, odooErrors, type Rejection, type Stored, type Vals } from './models';
+import { BASE_CURRENCIES, salesModels } from './sales';
 
 export type { OdooVersion, Vals } from './models';
 
@@ -44,6 +45,20 @@ export interface OdooSandboxSeed {
   products?: Vals[];
   stock?: StockSeed[];
   incoming?: { sku: string; warehouse: string; quantity: number }[];
+  /** Sale orders of seeded customers (by name); `confirm` confirms them (their delivery is created). */
+  orders?: OrderSeed[];
+}
+
+export interface OrderSeed {
+  /** The customer's name, as seeded. */
+  customer: string;
+  /** client_order_ref. */
+  ref?: string;
+  /** Promised delivery (commitment_date): an ISO date (noon UTC), an ISO UTC time or an Odoo datetime. */
+  commitmentDate?: string;
+  /** Lines by product `default_code`; the price defaults to the product's list price. */
+  lines: { sku: string; quantity: number; price?: number; discount?: number }[];
+  confirm?: boolean;
 }
 
 export interface SeededIds {
@@ -53,6 +68,8 @@ export interface SeededIds {
   products: Record<string, number>;
   /** stock.warehouse ids by code. */
   warehouses: Record<string, number>;
+  /** sale.order ids, in the order of `orders`. */
+  orders: number[];
 }
 
 export interface OdooSandboxOptions {
@@ -92,6 +109,12 @@ export interface OdooSandbox {
   setIncoming(sku: string, warehouse: string, quantity: number): void;
   /** The next `count` API calls answer `status` (503 by default; 429 carries Retry-After). */
   failNext(count: number, status?: number, options?: { retryAfterSeconds?: number }): void;
+  /**
+   * The next `count` model calls (of `match.model`/`match.method` when given) are carried out, but their
+   * answers are lost: the connection drops before the client reads them (a timeout, a proxy restart),
+   * so a create may have happened unseen.
+   */
+  loseNextAnswers(count?: number, match?: { model?: string; method?: string }): void;
   /** The next `count` model calls raise this Odoo exception (e.g. `odoo.exceptions.MissingError`). */
   raiseNext(exception: string, message: string, count?: number): void;
   /** Creates and writes on `model` whose vals match raise a ValidationError with `message`. Returns a remover. */
@@ -105,6 +128,18 @@ export interface OdooSandbox {
   tick(seconds: number): void;
   /** Replaces the valid API key (the old one is refused from then on). */
   setApiKey(key: string): void;
+  /** Validates the open deliveries of a confirmed sale order (`button_validate`): the goods leave stock. Returns the picking ids. */
+  shipOrder(saleOrderId: number): number[];
+  /**
+   * Invoices what is left to invoice of a confirmed sale order: creates the customer invoice
+   * (invoice_origin = the order's name, its total), posts it and, with `paid`, marks it paid as a
+   * reconciled payment would. Returns the account.move id.
+   */
+  invoiceOrder(saleOrderId: number, options?: { paid?: boolean }): number;
+  /** Marks a posted customer invoice paid (payment_state `paid`), as a reconciled payment would. */
+  payInvoice(invoiceId: number): void;
+  /** Marks a confirmed manufacturing order done (`button_mark_done`): its quantity enters the warehouse stock. */
+  finishProduction(productionId: number): void;
 }
 
 interface MethodSpec {
@@ -155,6 +190,15 @@ const METHODS: Record<string, MethodSpec> = {
 };
 
 const API_UID = 2;
+
+/**
+ * The generic ORM method of that name, else the model's own public method (`sale.order.action_confirm`):
+ * a record method that takes no other parameter than the ids (and the context).
+ */
+function methodSpec(db: OdooDb, model: string, method: string): MethodSpec | undefined {
+  if (Object.hasOwn(METHODS, method)) return METHODS[method];
+  return db.hasMethod(model, method) ? { params: [], records: true, run: (d, m, ids, _a, ctx) => d.callMethod(m, method, ids, ctx) } : undefined;
+}
 
 /** HTTP status of an exception on JSON-2 (Odoo 19: UserError 422, AccessError 403, MissingError 404, others 500). */
 function json2Status(exception: string): number {
@@ -244,11 +288,23 @@ export function sandboxCountryId(code: string): number {
 export async function startOdooSandbox(options: OdooSandboxOptions): Promise<OdooSandbox> {
   const version: OdooVersion = options.version ?? 19;
   let frozenAt: number | undefined;
-  const db = new OdooDb(version, () => frozenAt ?? Date.now());
+  const db = new OdooDb(version, () => frozenAt ?? Date.now(), salesModels(version));
   let apiKey = options.apiKey;
   const requests: SandboxRequest[] = [];
   const faults = { count: 0, status: 503, retryAfterSeconds: undefined as number | undefined };
   const raises: { exception: string; message: string }[] = [];
+  const lostAnswers = { count: 0, model: undefined as string | undefined, method: undefined as string | undefined };
+
+  /** When this call's answer is to be lost: it runs to the end, then the socket closes instead of answering. */
+  function loseAnswer(res: http.ServerResponse, model: string, method: string): void {
+    if (lostAnswers.count === 0 || (lostAnswers.model && lostAnswers.model !== model) || (lostAnswers.method && lostAnswers.method !== method)) return;
+    lostAnswers.count--;
+    res.writeHead = (() => res) as unknown as typeof res.writeHead;
+    res.end = (() => {
+      res.socket?.destroy();
+      return res;
+    }) as unknown as typeof res.end;
+  }
   const noContext = {};
 
   // What a fresh database holds.
@@ -263,6 +319,7 @@ export async function startOdooSandbox(options: OdooSandboxOptions): Promise<Odo
     noContext,
   );
   db.create('res.country', BASE_COUNTRIES.map(([name, code]) => ({ name, code })), noContext);
+  db.create('res.currency', BASE_CURRENCIES.map(([name, symbol]) => ({ name, symbol })), noContext);
   db.create('uom.uom', ['Units', 'Dozens', 'kg', 'm', 'L', 'Hours'].map((name) => ({ name })), noContext);
   db.create(
     'stock.location',
@@ -353,7 +410,7 @@ export async function startOdooSandbox(options: OdooSandboxOptions): Promise<Odo
   }
 
   function seed(data: OdooSandboxSeed): SeededIds {
-    const ids: SeededIds = { partners: {}, products: {}, warehouses: {} };
+    const ids: SeededIds = { partners: {}, products: {}, warehouses: {}, orders: [] };
     for (const w of data.warehouses ?? []) ids.warehouses[w.code] = addWarehouse(w.code, w.name);
     ids.warehouses.WH ??= warehouseByCode('WH');
     for (const { contacts, ...customer } of data.customers ?? []) {
@@ -370,15 +427,69 @@ export async function startOdooSandbox(options: OdooSandboxOptions): Promise<Odo
     }
     seedStock(data.stock ?? []);
     for (const i of data.incoming ?? []) db.setIncoming(productBySku(i.sku), warehouseByCode(i.warehouse), i.quantity);
+    for (const order of data.orders ?? []) {
+      const partner = findOne('res.partner', [['name', '=', order.customer]], `customer named ${order.customer}`);
+      // A date alone is promised at noon UTC, as the Qiao order mapping writes it.
+      const commitment = order.commitmentDate && /^\d{4}-\d{2}-\d{2}$/.test(order.commitmentDate) ? `${order.commitmentDate} 12:00:00` : order.commitmentDate?.replace('T', ' ').replace(/Z$/, '');
+      const lines = order.lines.map((l) => [0, 0, { product_id: productBySku(l.sku), product_uom_qty: l.quantity, ...(l.price === undefined ? {} : { price_unit: l.price }), discount: l.discount ?? 0 }]);
+      const [id] = db.create('sale.order', [{ partner_id: partner, client_order_ref: order.ref ?? false, commitment_date: commitment ?? false, order_line: lines }], noContext) as [number];
+      if (order.confirm) db.callMethod('sale.order', 'action_confirm', [id], noContext);
+      ids.orders.push(id);
+    }
     return ids;
+  }
+
+  function recordOf(model: string, id: number): Stored {
+    const record = db.table(model).get(id);
+    if (!record) throw new Error(`odoo sandbox: no ${model} with id ${id}`);
+    return record;
+  }
+
+  function shipOrder(saleOrderId: number): number[] {
+    recordOf('sale.order', saleOrderId);
+    const open = db.search('stock.picking', [['sale_id', '=', saleOrderId], ['state', 'not in', ['done', 'cancel']]], { order: 'id asc' }, noContext);
+    if (open.length === 0) throw new Error(`odoo sandbox: sale.order ${saleOrderId} has no open delivery to validate`);
+    db.callMethod('stock.picking', 'button_validate', open, noContext);
+    return open;
+  }
+
+  function invoiceOrder(saleOrderId: number, opts: { paid?: boolean } = {}): number {
+    const order = recordOf('sale.order', saleOrderId);
+    if (order.state !== 'sale') throw new Error(`odoo sandbox: sale.order ${saleOrderId} is ${String(order.state)}; only a confirmed order can be invoiced`);
+    return db.atomic(() => {
+      const lines = db.search('sale.order.line', [['order_id', '=', saleOrderId]], { order: 'id asc' }, noContext).map((id) => recordOf('sale.order.line', id));
+      const open = lines.filter((l) => Number(l.qty_invoiced) < Number(l.product_uom_qty));
+      // sale.advance.payment.inv: what is ordered and not invoiced yet (invoicing policy "ordered quantities").
+      if (open.length === 0) throw odooErrors.user('There is no invoiceable line. If a product has a control policy based on ordered quantity, please make sure that a quantity has been set.');
+      let total = 0;
+      for (const line of open) {
+        const quantity = Number(line.product_uom_qty) - Number(line.qty_invoiced);
+        total += quantity * Number(line.price_unit) * (1 - Number(line.discount) / 100);
+        db.write('sale.order.line', [line.id], { qty_invoiced: Number(line.product_uom_qty) }, noContext);
+      }
+      const [move] = db.create(
+        'account.move',
+        [{ move_type: 'out_invoice', partner_id: order.partner_id, invoice_origin: order.name, amount_total: Math.round(total * 100) / 100, currency_id: order.currency_id }],
+        noContext,
+      ) as [number];
+      db.callMethod('account.move', 'action_post', [move], noContext);
+      if (opts.paid) db.write('account.move', [move], { payment_state: 'paid' }, noContext);
+      return move;
+    });
+  }
+
+  function payInvoice(invoiceId: number): void {
+    const move = recordOf('account.move', invoiceId);
+    if (move.state !== 'posted') throw new Error(`odoo sandbox: account.move ${invoiceId} is ${String(move.state)}; only a posted invoice can be paid`);
+    db.write('account.move', [invoiceId], { payment_state: 'paid' }, noContext);
   }
   if (options.seed) seed(options.seed);
 
   /** Runs a model method; the request is logged with its outcome. */
   function execute(entry: SandboxRequest, model: string, method: string, ids: number[], args: Record<string, unknown>, context: Record<string, unknown>): unknown {
-    const spec = METHODS[method];
-    if (!spec) throw new OdooException('builtins.AttributeError', `The method '${method}' does not exist on the model '${model}'`);
     if (!db.hasModel(model)) throw new OdooException('builtins.KeyError', `'${model}'`);
+    const spec = methodSpec(db, model, method);
+    if (!spec) throw new OdooException('builtins.AttributeError', `The method '${method}' does not exist on the model '${model}'`);
     const raised = raises.shift();
     if (raised) throw new OdooException(raised.exception, raised.message);
     entry.args = args;
@@ -412,11 +523,12 @@ export async function startOdooSandbox(options: OdooSandboxOptions): Promise<Odo
     if (ids.length > 0) entry.ids = ids;
     if (Object.keys(context).length > 0) entry.context = context;
     if (!db.hasModel(model)) return answerError(new OdooException('werkzeug.exceptions.NotFound', `the model '${model}' does not exist`));
-    const spec = METHODS[method];
+    const spec = methodSpec(db, model, method);
     if (!spec) return answerError(new OdooException('werkzeug.exceptions.NotFound', `The method '${method}' does not exist on the model '${model}'`));
     if (!spec.records && ids.length > 0) return answerError(new OdooException('werkzeug.exceptions.UnprocessableEntity', `cannot call ${model}.${method} with ids`));
     const unexpected = Object.keys(args).find((k) => !spec.params.includes(k));
     if (unexpected) return answerError(new OdooException('werkzeug.exceptions.UnprocessableEntity', `${method}() got an unexpected keyword argument '${unexpected}'`));
+    loseAnswer(res, model, method);
     try {
       sendJson(res, 200, execute(entry, model, method, ids, args, context));
     } catch (err) {
@@ -455,7 +567,7 @@ export async function startOdooSandbox(options: OdooSandboxOptions): Promise<Odo
       if (uid !== API_UID || password !== apiKey) throw odooErrors.denied();
       const positional = (method === 'execute_kw' ? (rest[0] ?? []) : rest) as unknown[];
       const kwargs = (method === 'execute_kw' ? (rest[1] ?? {}) : {}) as Record<string, unknown>;
-      const spec = METHODS[String(modelMethod)];
+      const spec = db.hasModel(String(model)) ? methodSpec(db, String(model), String(modelMethod)) : undefined;
       const { context = {}, ...named }: Record<string, unknown> & { context?: Record<string, unknown> } = kwargs;
       let ids: number[] = [];
       let params = positional;
@@ -472,6 +584,7 @@ export async function startOdooSandbox(options: OdooSandboxOptions): Promise<Odo
       if (Object.keys(context).length > 0) entry.context = context;
       const unexpected = spec && Object.keys(named).find((k) => !spec.params.includes(k));
       if (unexpected) throw odooErrors.type(`${String(modelMethod)}() got an unexpected keyword argument '${unexpected}'`);
+      loseAnswer(res, String(model), String(modelMethod));
       const result = execute(entry, String(model), String(modelMethod), ids, named, context);
       // Odoo 17's RPC create answers an id for one dict, a list of ids for a list.
       if (modelMethod === 'create' && !Array.isArray(positional[0]) && positional[0] !== undefined) return reply((result as number[])[0]);
@@ -543,6 +656,9 @@ export async function startOdooSandbox(options: OdooSandboxOptions): Promise<Odo
     failNext(count, status = 503, opts = {}) {
       Object.assign(faults, { count, status, retryAfterSeconds: opts.retryAfterSeconds ?? (status === 429 ? 1 : undefined) });
     },
+    loseNextAnswers(count = 1, match = {}) {
+      Object.assign(lostAnswers, { count, model: match.model, method: match.method });
+    },
     raiseNext(exception, message, count = 1) {
       for (let i = 0; i < count; i++) raises.push({ exception, message });
     },
@@ -566,6 +682,13 @@ export async function startOdooSandbox(options: OdooSandboxOptions): Promise<Odo
     },
     setApiKey(key) {
       apiKey = key;
+    },
+    shipOrder,
+    invoiceOrder,
+    payInvoice,
+    finishProduction(productionId) {
+      recordOf('mrp.production', productionId);
+      db.callMethod('mrp.production', 'button_mark_done', [productionId], noContext);
     },
   };
 }

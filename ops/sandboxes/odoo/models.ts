@@ -1,12 +1,12 @@
 // The sandbox's in-memory Odoo database: the models the connector uses, with Odoo's field types,
 // defaults, `false` for empty, many2one as [id, name], write_date to the millisecond (read back to
 // the second), archived records, and Odoo's exceptions.
-import { type Comparable, compareKeys, conjuncts, DomainError, domainPaths, evaluate, lowerBoundOf, type FieldResolver, parseDomain, parseOdooDatetime, parseOrder } from './domain';
+import { type Comparable, compareKeys, conjuncts, DomainError, domainPaths, evaluate, lowerBoundOf, type FieldResolver, parseDomain, parseOdooDatetime, parseOrder, type RelatedIds } from './domain';
 
 export type OdooVersion = 17 | 18 | 19;
 export type Vals = Record<string, unknown>;
-/** A record as stored: many2one as an id or false, datetimes as epoch ms. */
-type Stored = { id: number } & Record<string, unknown>;
+/** A record as stored: many2one as an id or false, datetimes as epoch ms; x2many fields are not stored (read through their inverse). */
+export type Stored = { id: number } & Record<string, unknown>;
 
 /** An Odoo exception, by its Python class name (`odoo.exceptions.ValidationError`). */
 export class OdooException extends Error {
@@ -26,27 +26,30 @@ export const odooErrors = {
   missing: (model: string, ids: number[]) => new OdooException('odoo.exceptions.MissingError', `Record does not exist or has been deleted.\n(Record: ${model}(${ids.join(', ')},), User: 2)`),
   value: (message: string) => new OdooException('builtins.ValueError', message),
   type: (message: string) => new OdooException('builtins.TypeError', message),
+  index: (message: string) => new OdooException('builtins.IndexError', message),
 };
 
-type FieldType = 'integer' | 'char' | 'boolean' | 'float' | 'many2one' | 'selection' | 'datetime';
+type FieldType = 'integer' | 'char' | 'text' | 'html' | 'boolean' | 'float' | 'many2one' | 'one2many' | 'many2many' | 'selection' | 'datetime';
 
-interface Env {
+export interface Env {
   db: OdooDb;
   context: Record<string, unknown>;
 }
 
-interface FieldSpec {
+export interface FieldSpec {
   type: FieldType;
   string: string;
   relation?: string;
+  /** A one2many's many2one on the related model; writes to the one2many take Odoo's x2many commands. */
+  inverse?: string;
   required?: boolean;
   selection?: [string, string][];
   default?: unknown;
-  /** Not stored: computed on read and search; writes to it are ignored. */
+  /** Not stored: computed on read and search; writes to it are ignored (except a one2many's commands). */
   compute?: (record: Stored, env: Env) => unknown;
 }
 
-interface ModelSpec {
+export interface ModelSpec {
   name: string;
   description: string;
   order: string;
@@ -54,6 +57,16 @@ interface ModelSpec {
   displayName(record: Stored, env: Env): string;
   /** Python constraints, checked after a create or write; throw a ValidationError. */
   check?(record: Stored, env: Env): void;
+  /** Defaults Odoo's `create` override fills in (a sequence name, a line's price): vals in, vals out. */
+  prepare?(vals: Vals, env: Env): Vals;
+  /** Runs after a create (every field, `id` included) or a write (the fields written): recomputations, and touching what depends on them. */
+  changed?(record: Stored, fields: ReadonlySet<string>, env: Env): void;
+  /** Runs before records are deleted; throws a UserError to refuse. */
+  beforeUnlink?(records: Stored[], env: Env): void;
+  /** Records of other models deleted with these (their many2one is `ondelete='cascade'`): [model, field]. */
+  cascade?: [string, string][];
+  /** Public record methods (`action_confirm`, ...), called with the records of the ids. */
+  methods?: Record<string, (records: Stored[], env: Env) => unknown>;
 }
 
 const ACTIVE: FieldSpec = { type: 'boolean', string: 'Active', default: true };
@@ -270,9 +283,34 @@ function pyRepr(value: unknown): string {
   return typeof value === 'number' ? String(value) : JSON.stringify(value);
 }
 
-function formatDatetime(ms: number): string {
+/** Epoch ms as Odoo writes a datetime: "YYYY-MM-DD HH:MM:SS", UTC. */
+export function formatDatetime(ms: number): string {
   return new Date(ms).toISOString().slice(0, 19).replace('T', ' ');
 }
+
+const DATETIME_VALUE = /^(\d{4})-(\d{2})-(\d{2})(?: (\d{2}):(\d{2}):(\d{2})(?:\.\d+)?)?$/;
+
+/** A datetime value as Odoo's `Datetime.to_datetime` takes it (`YYYY-MM-DD HH:MM:SS` or a date alone), to the second. */
+function parseDatetimeValue(value: unknown): number {
+  const match = typeof value === 'string' ? DATETIME_VALUE.exec(value) : null;
+  const ms = match ? Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3]), Number(match[4] ?? 0), Number(match[5] ?? 0), Number(match[6] ?? 0)) : Number.NaN;
+  if (!match || Number.isNaN(ms) || formatDatetime(ms).slice(0, 10) !== `${match[1]}-${match[2]}-${match[3]}`) {
+    if (typeof value !== 'string') throw odooErrors.type(`strptime() argument 1 must be str, not ${pyType(value)}`);
+    throw odooErrors.value(`time data ${pyRepr(value)} does not match format '%Y-%m-%d %H:%M:%S'`);
+  }
+  return ms;
+}
+
+/** The name of a JSON value's Python type, for messages. */
+function pyType(value: unknown): string {
+  if (value === null || value === undefined) return 'NoneType';
+  if (typeof value === 'boolean') return 'bool';
+  if (typeof value === 'number') return Number.isInteger(value) ? 'int' : 'float';
+  if (typeof value === 'string') return 'str';
+  return Array.isArray(value) ? 'list' : 'dict';
+}
+
+const X2MANY = new Set(['one2many', 'many2many']);
 
 /**
  * The records of every model and the ORM methods the connector calls.
@@ -284,17 +322,128 @@ export class OdooDb {
   private readonly nextIds = new Map<string, number>();
   /** Incoming quantity per product id, then per warehouse id (receipts and production not done yet). */
   private readonly incoming = new Map<number, Map<number, number>>();
+  /** ir.sequence counters by code. Like PostgreSQL sequences, they are not rolled back with a transaction. */
+  private readonly sequences = new Map<string, number>();
+  /** Undo steps of the running call (one transaction), newest last; undefined outside a call. */
+  private journal: (() => void)[] | undefined;
   readonly rejections: Rejection[] = [];
 
+  /** `models`: more model specs, e.g. the sales, stock, invoicing and manufacturing ones of `sales.ts`. */
   constructor(
     readonly version: OdooVersion,
     readonly now: () => number,
+    models: readonly ModelSpec[] = [],
   ) {
-    for (const spec of [partnerModel(version), productModel(version), ...STATIC_MODELS]) {
+    for (const spec of [partnerModel(version), productModel(version), ...STATIC_MODELS, ...models]) {
       this.models.set(spec.name, { ...spec, fields: { ...MAGIC, ...spec.fields } });
       this.tables.set(spec.name, new Map());
       this.nextIds.set(spec.name, 1);
     }
+  }
+
+  /**
+   * Runs `fn` as one transaction: when it throws, every change it made is undone (ids included, so a
+   * refused create leaves no gap). Calls nest: only the outermost one commits or rolls back.
+   */
+  atomic<T>(fn: () => T): T {
+    if (this.journal) return fn();
+    const journal: (() => void)[] = [];
+    this.journal = journal;
+    try {
+      return fn();
+    } catch (err) {
+      for (let i = journal.length - 1; i >= 0; i--) (journal[i] as () => void)();
+      throw err;
+    } finally {
+      this.journal = undefined;
+    }
+  }
+
+  private insert(model: string, record: Stored): void {
+    const table = this.table(model);
+    table.set(record.id, record);
+    this.touched(model);
+    this.journal?.push(() => {
+      table.delete(record.id);
+      this.touched(model);
+    });
+  }
+
+  private remove(model: string, id: number): void {
+    const table = this.table(model);
+    const record = table.get(id);
+    if (!record) return;
+    table.delete(id);
+    this.touched(model);
+    this.journal?.push(() => {
+      table.set(id, record);
+      this.touched(model);
+    });
+  }
+
+  /** Changes stored values in place (indexes hold the record objects), remembering the old ones. */
+  private assign(model: string, record: Stored, changes: Vals): void {
+    const before: Vals = {};
+    const absent: string[] = [];
+    for (const key of Object.keys(changes)) {
+      if (key in record) before[key] = record[key];
+      else absent.push(key);
+    }
+    Object.assign(record, changes);
+    this.touched(model);
+    this.journal?.push(() => {
+      Object.assign(record, before);
+      for (const key of absent) delete record[key];
+      this.touched(model);
+    });
+  }
+
+  private allocateId(model: string): number {
+    const id = this.nextIds.get(model) ?? 1;
+    this.nextIds.set(model, id + 1);
+    this.journal?.push(() => this.nextIds.set(model, id));
+    return id;
+  }
+
+  /** The next number of an ir.sequence (from 1), e.g. `S00042` from `nextSequence('sale.order')`. */
+  nextSequence(code: string): number {
+    const next = (this.sequences.get(code) ?? 0) + 1;
+    this.sequences.set(code, next);
+    return next;
+  }
+
+  /** Bumps write_date as a recomputed stored field does (Odoo's `_write` stamps it). */
+  touch(model: string, ids: readonly number[]): void {
+    const at = this.now();
+    for (const id of new Set(ids)) {
+      const record = this.table(model).get(id);
+      if (record) this.assign(model, record, { write_date: at });
+    }
+  }
+
+  /** Ids of the records of `model` whose `field` holds `value` (a many2one id, a char), ascending; served by an index. */
+  idsWhere(model: string, field: string, value: unknown): number[] {
+    return (this.valueIndex(model, field).get(value) ?? []).map((r) => r.id).sort((a, b) => a - b);
+  }
+
+  /** The stored records of `model` whose `field` holds `value`, through the same index. */
+  recordsWhere(model: string, field: string, value: unknown): Stored[] {
+    return this.valueIndex(model, field).get(value) ?? [];
+  }
+
+  /** Runs a public record method (`action_confirm`, ...) on existing records, as one transaction. */
+  callMethod(model: string, method: string, ids: number[], context: Record<string, unknown>): unknown {
+    const run = this.model(model).methods?.[method];
+    if (!run) throw new OdooException('builtins.AttributeError', `The method '${method}' does not exist on the model '${model}'`);
+    const table = this.table(model);
+    const missing = ids.filter((id) => !table.has(id));
+    if (missing.length > 0) throw odooErrors.missing(model, missing);
+    return this.atomic(() => run(ids.map((id) => table.get(id) as Stored), this.env(context)));
+  }
+
+  /** Whether `model` has a public record method of that name. */
+  hasMethod(model: string, method: string): boolean {
+    return Boolean(this.models.get(model)?.methods?.[method]);
   }
 
   hasModel(model: string): boolean {
@@ -341,6 +490,7 @@ export class OdooDb {
           const field = this.field(currentModel, part);
           const value = current ? this.raw(currentModel, current, part, env) : null;
           if (i === parts.length - 1) {
+            if (X2MANY.has(field.type)) return { type: field.type, value: (Array.isArray(value) ? value : []) as RelatedIds };
             const comparable: Comparable = value === undefined || value === null ? null : (value as Comparable);
             const target = field.type === 'many2one' && field.relation ? related(env, field.relation, value) : undefined;
             return { type: field.type, value: comparable, display: target && field.relation ? this.model(field.relation).displayName(target, env) : undefined };
@@ -434,19 +584,27 @@ export class OdooDb {
       const list = Array.isArray(value) ? value : [value];
       return list.every((v) => Number.isSafeInteger(v) && (v as number) > 0) ? (list as number[]) : undefined;
     };
-    // Equality on ids or on a stored many2one: the smallest such set wins.
+    // A char field compared with text is compared exactly (SQL `=`, `IN`), like an id: a b-tree lookup.
+    const texts = (value: unknown): string[] | undefined => {
+      const list = Array.isArray(value) ? value : [value];
+      return list.length > 0 && list.every((v) => typeof v === 'string') ? (list as string[]) : undefined;
+    };
+    // Equality on ids, on a stored many2one, or on a stored char or selection: the smallest such set wins.
     let best: Stored[] | undefined;
     for (const [path, operator, value] of conjuncts(tree)) {
       if (operator !== '=' && operator !== 'in') continue;
-      const wanted = keys(value);
-      if (!wanted) continue;
       let hits: Stored[];
-      if (path === 'id') hits = wanted.flatMap((id) => table.get(id) ?? []);
-      else {
+      if (path === 'id') {
+        const wanted = keys(value);
+        if (!wanted) continue;
+        hits = wanted.flatMap((id) => table.get(id) ?? []);
+      } else {
         const field = spec.fields[path];
-        if (!field || field.type !== 'many2one' || field.compute) continue;
+        if (!field || field.compute) continue;
+        const wanted = field.type === 'many2one' ? keys(value) : ['char', 'selection'].includes(field.type) ? texts(value) : undefined;
+        if (!wanted) continue;
         const index = this.valueIndex(model, path);
-        hits = [...new Set(wanted)].flatMap((v) => index.get(v) ?? []);
+        hits = [...new Set<unknown>(wanted)].flatMap((v) => index.get(v) ?? []);
       }
       if (!best || hits.length < best.length) best = hits;
     }
@@ -498,7 +656,7 @@ export class OdooDb {
     this.indexes.delete(model);
   }
 
-  /** Records by the id a many2one field holds. */
+  /** Records by the value a stored field holds (a many2one id, a text). */
   private valueIndex(model: string, field: string): Map<unknown, Stored[]> {
     return this.cachedIndex(model, `value:${field}`, () => {
       const index = new Map<unknown, Stored[]>();
@@ -548,6 +706,9 @@ export class OdooDb {
         const target = field.relation ? related(env, field.relation, value) : undefined;
         return target && field.relation ? [target.id, this.model(field.relation).displayName(target, env)] : false;
       }
+      case 'one2many':
+      case 'many2many':
+        return Array.isArray(value) ? [...value] : [];
       case 'datetime':
         // Stored to the millisecond, read to the second: Odoo's Datetime.to_string.
         return typeof value === 'number' ? formatDatetime(value) : false;
@@ -587,13 +748,16 @@ export class OdooDb {
         if (value === false || value === null) return false;
         if (!field.selection?.some(([key]) => key === value)) throw odooErrors.value(`Wrong value for ${model}.${name}: ${pyRepr(value)}`);
         return value;
+      case 'datetime':
+        // Odoo keeps datetimes to the second; a stored value is epoch ms.
+        return value === false || value === null || value === '' ? false : parseDatetimeValue(value);
       default:
         if (value === false || value === null) return false;
         return typeof value === 'string' ? value : String(value);
     }
   }
 
-  /** Converts a vals dict; computed and magic fields are dropped, as Odoo ignores them. */
+  /** Converts a vals dict; computed and magic fields are dropped, as Odoo ignores them, and so are x2many commands (see `x2manyOf`). */
   private convertVals(model: string, vals: Vals): Vals {
     if (typeof vals !== 'object' || vals === null || Array.isArray(vals)) throw odooErrors.type(`vals must be a dict, got ${JSON.stringify(vals)}`);
     const converted: Vals = {};
@@ -603,6 +767,85 @@ export class OdooDb {
       converted[name] = this.convert(model, name, value);
     }
     return converted;
+  }
+
+  /** The one2many values of a vals dict (x2many commands), by field. */
+  private x2manyOf(model: string, vals: Vals): [string, unknown][] {
+    const spec = this.model(model);
+    return Object.entries(vals).filter(([name]) => spec.fields[name]?.inverse !== undefined);
+  }
+
+  /**
+   * Applies x2many commands to a record's one2many, as Odoo's `One2many.write_real` does:
+   * `[0, 0, vals]` create, `[1, id, vals]` update, `[2, id]` delete, `[3, id]` unlink (a required
+   * inverse deletes), `[4, id]` link, `[5]` clear, `[6, 0, ids]` set; a dict creates, an id links.
+   * The lines a clear or set leaves out are deleted (the inverse is required, `ondelete='cascade'`).
+   */
+  private applyCommands(model: string, record: Stored, name: string, value: unknown, env: Env): void {
+    const field = this.field(model, name);
+    const comodel = field.relation as string;
+    const inverse = field.inverse as string;
+    const label = `${model}.${name}`;
+    if (value === false || value === null) return;
+    if (!Array.isArray(value)) throw odooErrors.value(`Wrong value for ${label}: ${pyRepr(value)}`);
+    const current = () => this.idsWhere(comodel, inverse, record.id);
+    const idOf = (v: unknown): number => {
+      if (typeof v !== 'number' || !Number.isInteger(v)) throw odooErrors.type(`Wrong value for ${label}: expected a record id, got ${pyRepr(v)}`);
+      return v;
+    };
+    const valsOf = (v: unknown): Vals => {
+      if (typeof v !== 'object' || v === null || Array.isArray(v)) throw odooErrors.type(`'${pyType(v)}' object is not a mapping (${label})`);
+      return v as Vals;
+    };
+    const link = (ids: number[]) => {
+      if (ids.length > 0) this.write(comodel, ids, { [inverse]: record.id }, env.context);
+    };
+    const drop = (ids: number[]) => {
+      if (ids.length > 0) this.unlink(comodel, ids, env.context);
+    };
+    for (const command of value) {
+      if (typeof command === 'object' && command !== null && !Array.isArray(command)) {
+        this.create(comodel, [{ ...(command as Vals), [inverse]: record.id }], env.context);
+        continue;
+      }
+      if (!Array.isArray(command)) {
+        link([idOf(command)]);
+        continue;
+      }
+      const [code] = command;
+      const arg = (i: number) => {
+        if (i >= command.length) throw odooErrors.index('list index out of range');
+        return command[i];
+      };
+      switch (code) {
+        case 0:
+          this.create(comodel, [{ ...valsOf(arg(2)), [inverse]: record.id }], env.context);
+          break;
+        case 1:
+          this.write(comodel, [idOf(arg(1))], valsOf(arg(2)), env.context);
+          break;
+        case 2:
+        case 3:
+          drop([idOf(arg(1))]);
+          break;
+        case 4:
+          link([idOf(arg(1))]);
+          break;
+        case 5:
+          drop(current());
+          break;
+        case 6: {
+          const ids = arg(2);
+          if (!Array.isArray(ids)) throw odooErrors.type(`'${pyType(ids)}' object is not iterable (${label})`);
+          const keep = ids.map(idOf);
+          drop(current().filter((id) => !keep.includes(id)));
+          link(keep.filter((id) => this.table(comodel).get(id)?.[inverse] !== record.id));
+          break;
+        }
+        default:
+          throw odooErrors.value(`Wrong value for ${label}: ${pyRepr(command)}`);
+      }
+    }
   }
 
   private reject(model: string, vals: Vals, call: { method: 'create' | 'write'; ids: number[] }): void {
@@ -628,34 +871,28 @@ export class OdooDb {
   create(model: string, valsList: Vals[], context: Record<string, unknown>): number[] {
     const spec = this.model(model);
     const env = this.env(context);
-    const at = this.now();
-    const table = this.table(model);
-    let nextId = this.nextIds.get(model) ?? 1;
-    const created: Stored[] = [];
-    this.touched(model);
-    try {
-      for (const vals of valsList) {
+    return this.atomic(() => {
+      const at = this.now();
+      const created: Stored[] = [];
+      for (const given of valsList) {
+        const vals = spec.prepare && typeof given === 'object' && given !== null && !Array.isArray(given) ? spec.prepare({ ...given }, env) : given;
         const converted = this.convertVals(model, vals);
-        this.reject(model, vals, { method: 'create', ids: [] });
-        const record: Stored = { id: nextId++, create_date: at, write_date: at };
+        this.reject(model, given, { method: 'create', ids: [] });
+        const record: Stored = { id: this.allocateId(model), create_date: at, write_date: at };
         for (const [name, field] of Object.entries(spec.fields)) {
           if (field.compute || name in MAGIC) continue;
           record[name] = name in converted ? converted[name] : field.default !== undefined ? field.default : false;
         }
         this.checkRequired(model, record);
         // Inserted before checking, so constraints see the records created in the same call.
-        table.set(record.id, record);
+        this.insert(model, record);
         created.push(record);
+        for (const [name, commands] of this.x2manyOf(model, vals)) this.applyCommands(model, record, name, commands, env);
         spec.check?.(record, env);
+        spec.changed?.(record, new Set(Object.keys(spec.fields)), env);
       }
-    } catch (err) {
-      for (const record of created) table.delete(record.id);
-      throw err;
-    } finally {
-      this.touched(model);
-    }
-    this.nextIds.set(model, nextId);
-    return created.map((r) => r.id);
+      return created.map((r) => r.id);
+    });
   }
 
   /** Writes the same vals to every id, in one transaction. */
@@ -667,32 +904,37 @@ export class OdooDb {
     if (missing.length > 0) throw odooErrors.missing(model, missing);
     const converted = this.convertVals(model, vals);
     this.reject(model, vals, { method: 'write', ids });
-    const at = this.now();
-    const before = ids.map((id) => ({ ...(table.get(id) as Stored) }));
-    this.touched(model);
-    try {
+    return this.atomic(() => {
+      const at = this.now();
+      const fields = new Set(Object.keys(vals));
       for (const id of ids) {
         const record = table.get(id) as Stored;
-        Object.assign(record, converted, { write_date: at });
+        this.assign(model, record, { ...converted, write_date: at });
+        for (const [name, commands] of this.x2manyOf(model, vals)) this.applyCommands(model, record, name, commands, env);
         this.checkRequired(model, record);
         spec.check?.(record, env);
+        spec.changed?.(record, fields, env);
       }
-    } catch (err) {
-      for (const record of before) table.set(record.id, record);
-      throw err;
-    } finally {
-      this.touched(model);
-    }
-    return true;
+      return true as const;
+    });
   }
 
-  unlink(model: string, ids: number[]): true {
+  /** Deletes records (and the ones that cascade from them), in one transaction. */
+  unlink(model: string, ids: number[], context: Record<string, unknown> = {}): true {
+    const spec = this.model(model);
     const table = this.table(model);
     const missing = ids.filter((id) => !table.has(id));
     if (missing.length > 0) throw odooErrors.missing(model, missing);
-    for (const id of ids) table.delete(id);
-    this.touched(model);
-    return true;
+    return this.atomic(() => {
+      const records = ids.map((id) => table.get(id) as Stored);
+      spec.beforeUnlink?.(records, this.env(context));
+      for (const [child, field] of spec.cascade ?? []) {
+        const children = ids.flatMap((id) => this.idsWhere(child, field, id));
+        if (children.length > 0) this.unlink(child, children, context);
+      }
+      for (const id of ids) this.remove(model, id);
+      return true as const;
+    });
   }
 
   fieldsGet(model: string, allfields: string[] | null | undefined, attributes: string[] | null | undefined): Record<string, Vals> {
@@ -704,12 +946,13 @@ export class OdooDb {
         type: field.type,
         string: field.string,
         required: Boolean(field.required),
-        readonly: Boolean(field.compute) || name in MAGIC,
+        readonly: (Boolean(field.compute) && !field.inverse) || name in MAGIC,
         store: !field.compute && name !== 'display_name',
         searchable: true,
         sortable: !field.compute,
       };
       if (field.relation) description.relation = field.relation;
+      if (field.inverse) description.relation_field = field.inverse;
       if (field.selection) description.selection = field.selection;
       result[name] = attributes && attributes.length > 0 ? Object.fromEntries(Object.entries(description).filter(([k]) => attributes.includes(k))) : description;
     }
@@ -737,12 +980,20 @@ export class OdooDb {
     perWarehouse.set(warehouseId, quantity);
   }
 
+  /**
+   * Quantity expected in (a warehouse): what `setIncoming` set (receipts), plus manufacturing orders
+   * confirmed or in progress that finish the product into that warehouse.
+   */
   incomingQty(productId: number, warehouseId?: number): number {
-    const perWarehouse = this.incoming.get(productId);
-    if (!perWarehouse) return 0;
-    if (warehouseId !== undefined) return perWarehouse.get(warehouseId) ?? 0;
     let total = 0;
-    for (const quantity of perWarehouse.values()) total += quantity;
+    for (const [wid, quantity] of this.incoming.get(productId) ?? []) if (warehouseId === undefined || wid === warehouseId) total += quantity;
+    if (this.models.has('mrp.production')) {
+      for (const production of this.recordsWhere('mrp.production', 'product_id', productId)) {
+        if (!['confirmed', 'progress', 'to_close'].includes(String(production.state))) continue;
+        const location = this.table('stock.location').get(production.location_dest_id as number);
+        if (warehouseId === undefined || location?.warehouse_id === warehouseId) total += Number(production.product_qty);
+      }
+    }
     return total;
   }
 

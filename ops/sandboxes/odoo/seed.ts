@@ -1,8 +1,8 @@
-// The demo's Odoo: a few customers with contacts, products, and stock in two warehouses.
+// The demo's Odoo: a few customers with contacts, products, stock in two warehouses, and two sale orders.
 import { type OdooSandboxSeed, sandboxCountryId } from './index';
 import type { OdooVersion } from './models';
 
-/** What `cli.ts` loads: enough for stock, customers and products to flow into Qiao in the demo. */
+/** What `cli.ts` loads: enough for stock, customers, products and orders to flow into Qiao in the demo. */
 export function demoSeed(version: OdooVersion): OdooSandboxSeed {
   // Odoo 17 marks stockable products with type `product`; 18 and later with `is_storable`.
   const storable = version === 17 ? { type: 'product' } : { type: 'consu', is_storable: true };
@@ -50,5 +50,10 @@ export function demoSeed(version: OdooVersion): OdooSandboxSeed {
       { sku: 'GEAR-40', warehouse: 'WH2', quantity: 12, reserved: 2 },
     ],
     incoming: [{ sku: 'GEAR-40', warehouse: 'WH2', quantity: 30 }],
+    // A confirmed order (its delivery is ready in WH) and a quotation: ship, invoice and pay them with the sandbox helpers.
+    orders: [
+      { customer: 'Acme GmbH', ref: 'PO-4711', commitmentDate: '2026-12-15', lines: [{ sku: 'BOLT-M8', quantity: 200 }, { sku: 'NUT-M8', quantity: 200, discount: 5 }], confirm: true },
+      { customer: 'Boulangerie Durand SARL', lines: [{ sku: 'GEAR-40', quantity: 4 }, { sku: 'SVC-INSTALL', quantity: 2 }] },
+    ],
   };
 }
