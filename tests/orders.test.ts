@@ -2,8 +2,10 @@
 // for what is missing, a promised date); statuses only move forward; lines a CRM changes after the ERP
 // confirmed the order go to the conflict inbox, where someone chooses.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CustomerInput } from '../mappings/canonical';
 import type { MappingDefinition } from '../mappings/engine';
 import { applyRows, type InboxRow } from '../hub/sync/apply';
+import { customers } from '../hub/store/resources';
 import { appendToInbox } from '../hub/sync/poll';
 import { createTestHub, type TestHub } from './support/hub';
 import { DIALECTS } from './support/stores';
@@ -111,7 +113,7 @@ describe.each(DIALECTS)('orders on %s', (dialect) => {
     expect(res.status).toBe(201);
     const created = (await res.json()) as { id: string; promisedDate: string };
     expect(created.promisedDate).toBe(daysFromToday(10));
-    expect(await productionOrders(created.id)).toEqual([expect.objectContaining({ sku: 'SHORT', quantity: '6', status: 'draft', plannedEnd: daysFromToday(10) })]);
+    expect(await productionOrders(created.id)).toEqual([expect.objectContaining({ sku: 'SHORT', quantity: '6', status: 'confirmed', plannedEnd: daysFromToday(10) })]);
   });
 
   it('a draft is planned when it is confirmed, once: stock covers it, so no production and the delivery days', async () => {
@@ -184,6 +186,23 @@ describe.each(DIALECTS)('orders on %s', (dialect) => {
     expect(made).toEqual([{ id: linked[0]?.canonical_id, status: 'confirmed' }]);
     const audits = await hub.store.db.selectFrom('audit_log').select('action').where('entity', '=', 'order').where('entity_id', '=', linked[0]?.canonical_id as string).execute();
     expect(audits.map((a) => a.action)).toEqual(['create', 'update']);
+  });
+
+  it('a write made without asking what it queued still queues its deliveries (store API, and planning from a sync)', async () => {
+    const now = new Date().toISOString();
+    await hub.store.db
+      .insertInto('connectors')
+      .values({ name: 'listener', type: 'template', config: '{}', entities: JSON.stringify({ customer: { direction: 'out' }, production_order: { direction: 'out' } }), enabled: 1, health: null, updated_at: now })
+      .execute();
+    const made = await customers.create(hub.store.db, CustomerInput.parse({ name: 'Quiet Queue GmbH' }), { name: 'test', role: 'admin' });
+    const queued = await hub.store.db.selectFrom('outbox').select(['connector', 'entity']).where('canonical_id', '=', made.id).execute();
+    expect(queued).toEqual([{ connector: 'listener', entity: 'customer' }]);
+    await report('crm', 'D-9', { number: 'D-9', status: 'confirmed', lines: [{ sku: 'SHORT', quantity: '50', unitPrice: 500 }] });
+    const [planned] = await productionOrders((await order('D-9')).id);
+    const forProduction = await hub.store.db.selectFrom('outbox').select(['connector', 'entity']).where('entity', '=', 'production_order').execute();
+    expect(planned).toMatchObject({ sku: 'SHORT' });
+    expect(forProduction).toContainEqual({ connector: 'listener', entity: 'production_order' });
+    await hub.store.db.deleteFrom('connectors').where('name', '=', 'listener').execute();
   });
 
   it('keeping the current lines sends them back to the CRM that proposed others; the ERP may change lines while they are editable', async () => {

@@ -52,7 +52,7 @@ describe('Odoo ↔ CRM core', () => {
       const res = await hub.call('sales', 'GET', '/v1/products/BOLT-M8');
       const p = res.status === 200 ? await json<P>(res) : undefined;
       return p?.stockLevels[0]?.onHand === '500' && p.listPrice ? p : undefined;
-    }, 30_000, 'the first stock figures');
+    }, 60_000, 'the first stock figures');
     expect(first).toMatchObject({ name: 'Bolt M8', listPrice: { amount: 120 }, stockLevels: [{ warehouse: 'WH', onHand: '500', available: '480', source: 'odoo' }] });
 
     await new Promise((r) => setTimeout(r, 1100)); // a later write_date (Odoo has second precision)
@@ -81,7 +81,7 @@ describe('Odoo ↔ CRM core', () => {
     const created = await json<{ id: string; version: number }>(hub.call('sales', 'POST', '/v1/customers', { name: 'Neue Kunde GmbH', emails: ['info@neue.example'], phones: ['+4930123456'] }));
     const link = await eventually(
       () => hub.store.db.selectFrom('links').selectAll().where('canonical_id', '=', created.id).executeTakeFirst(),
-      30_000,
+      60_000,
       'the customer to be linked to its Odoo partner',
     );
     expect(lost).toBe(1);
@@ -107,18 +107,18 @@ describe('Odoo ↔ CRM core', () => {
   it('a change to fields Odoo does not take is not written to Odoo; a change to one it takes is', async () => {
     const { odoo, hub } = await setup();
     const created = await json<{ id: string }>(hub.call('sales', 'POST', '/v1/customers', { name: 'Quiet GmbH' }));
-    await eventually(() => hub.store.db.selectFrom('outbox').select('id').where('canonical_id', '=', created.id).where('status', '=', 'done').executeTakeFirst(), 30_000, 'the customer to be delivered');
+    await eventually(() => hub.store.db.selectFrom('outbox').select('id').where('canonical_id', '=', created.id).where('status', '=', 'done').executeTakeFirst(), 60_000, 'the customer to be delivered');
     // v1 of the Odoo customer mapping has no website: nothing for Odoo in this change.
     await hub.call('sales', 'PATCH', `/v1/customers/${created.id}`, { website: 'https://quiet.example' });
     const skipped = await eventually(
       () => hub.store.db.selectFrom('outbox').select(['status', 'error']).where('canonical_id', '=', created.id).where('error', '=', 'unchanged for this target').executeTakeFirst(),
-      30_000,
+      60_000,
       'the website change to be settled without a call',
     );
     expect(skipped.status).toBe('done');
     expect(odoo.requests.filter((r) => r.model === 'res.partner' && r.method === 'write')).toHaveLength(0);
     await hub.call('sales', 'PATCH', `/v1/customers/${created.id}`, { name: 'Quiet & Sons GmbH' });
-    await eventually(async () => odoo.requests.find((r) => r.model === 'res.partner' && r.method === 'write'), 30_000, 'the name change to be written to Odoo');
+    await eventually(async () => odoo.requests.find((r) => r.model === 'res.partner' && r.method === 'write'), 60_000, 'the name change to be written to Odoo');
     expect(odoo.records('res.partner', { domain: [['ref', '=', created.id]], fields: ['name'] })).toEqual([expect.objectContaining({ name: 'Quiet & Sons GmbH' })]);
   });
 
@@ -138,7 +138,7 @@ describe('Odoo ↔ CRM core', () => {
     const list = await eventually(async () => {
       const page = await json<{ items: C[] }>(hub.call('viewer', 'GET', '/v1/customers'));
       return seeded(page.items).length === 2 ? seeded(page.items) : undefined;
-    }, 30_000, 'both customers from Odoo');
+    }, 60_000, 'both customers from Odoo');
     expect(list.every((c) => c.website === undefined)).toBe(true);
 
     const v1 = await json<{ fields: unknown[] } & Record<string, unknown>>(hub.call('admin', 'GET', '/v1/mappings/odoo/customer/versions/1'));
@@ -159,7 +159,7 @@ describe('Odoo ↔ CRM core', () => {
     const updated = await eventually(async () => {
       const page = await json<{ items: C[] }>(hub.call('viewer', 'GET', '/v1/customers'));
       return seeded(page.items).every((c) => c.website) ? seeded(page.items) : undefined;
-    }, 30_000, 'the re-apply to add the web sites');
+    }, 60_000, 'the re-apply to add the web sites');
     expect(updated.map((c) => c.website).sort()).toEqual(['https://acme.example', 'https://globex.example']);
     for (const c of updated) {
       const ledger = await hub.store.db.selectFrom('ledger').selectAll().where('canonical_id', '=', c.id).where('mapping_version', '=', 2).execute();
@@ -173,7 +173,7 @@ describe('Odoo ↔ CRM core', () => {
     odoo.rejectWhen('res.partner', (vals) => typeof vals.vat === 'string' && /\s/.test(vals.vat), 'The VAT number "%s" is not valid: remove the spaces');
     const created = await json<{ id: string }>(hub.call('sales', 'POST', '/v1/customers', { name: 'Spaced VAT GmbH', taxId: 'DE 123 456 789' }));
     type DL = { id: number; direction: string; errorKind: string; reason: string; canonicalId: string };
-    const letter = await eventually(async () => (await json<{ items: DL[] }>(hub.call('admin', 'GET', '/v1/dead-letters?connector=odoo'))).items[0], 30_000, 'the dead letter');
+    const letter = await eventually(async () => (await json<{ items: DL[] }>(hub.call('admin', 'GET', '/v1/dead-letters?connector=odoo'))).items[0], 60_000, 'the dead letter');
     expect(letter).toMatchObject({ direction: 'out', errorKind: 'invalid', canonicalId: created.id });
     expect(letter.reason).toContain('remove the spaces');
     expect(odoo.records('res.partner', { domain: [['ref', '=', created.id]] })).toHaveLength(0);
@@ -186,7 +186,7 @@ describe('Odoo ↔ CRM core', () => {
     expect((await hub.call('admin', 'POST', '/v1/mappings/odoo/customer/versions/2/publish')).status).toBe(200);
     const replay = await hub.call('admin', 'POST', '/v1/dead-letters/replay', { id: letter.id, mappingVersion: 'current' });
     expect(replay.status).toBe(202);
-    await eventually(async () => (odoo.records('res.partner', { domain: [['ref', '=', created.id]] }).length === 1 ? true : undefined), 30_000, 'the replayed partner');
+    await eventually(async () => (odoo.records('res.partner', { domain: [['ref', '=', created.id]] }).length === 1 ? true : undefined), 60_000, 'the replayed partner');
     expect((await json<{ items: DL[] }>(hub.call('admin', 'GET', '/v1/dead-letters?connector=odoo'))).items).toEqual([]);
 
     // The trace shows the story: the parked delivery and the one that succeeded.
@@ -254,7 +254,7 @@ describe('polling', () => {
     type C = { id: string; name: string };
     const contact = await eventually(
       async () => (await json<{ items: { name: string; customerId: string; email?: string; title?: string }[] }>(hub.call('viewer', 'GET', '/v1/contacts'))).items[0],
-      30_000,
+      60_000,
       'the contact',
     );
     const parent = (await json<{ items: C[] }>(hub.call('viewer', 'GET', '/v1/customers'))).items.find((c) => c.name === 'Parent GmbH');

@@ -92,12 +92,16 @@ export function productionOrderEntity(client: OdooClient, options: { pageSize: n
         (updateIds.length === 0 ? [] : await client.call<OdooRow[]>('mrp.production', 'search_read', { domain: [['id', 'in', updateIds]], fields: ['state'] })).map((r) => [r.id, r]),
       );
 
+      // `sale_order_id` (the order it serves) is written as that order's name in `origin`.
+      const saleIds = [...new Set(writes.flatMap((w) => (typeof w.data.sale_order_id === 'number' ? [w.data.sale_order_id] : [])))];
+      const saleNames = new Map((saleIds.length === 0 ? [] : await client.call<OdooRow[]>('sale.order', 'read', { ids: saleIds, fields: ['name'] })).map((r) => [r.id, String(r.name)]));
       const vals: Record<string, unknown>[] = [];
       const wantedStates: unknown[] = [];
       for (const [i, w] of writes.entries()) {
         if (out.results[i]) continue;
         try {
-          const { state, default_code: sku, ...rest } = toOdooVals(w.data);
+          const { state, default_code: sku, sale_order_id: saleOrder, ...rest } = toOdooVals(w.data);
+          if (typeof saleOrder === 'number' && saleNames.has(saleOrder)) rest.origin = saleNames.get(saleOrder);
           wantedStates[i] = state;
           if (sku !== undefined) rest.product_id = writer.productOf(products, sku, 'default_code');
           const id = targets[i];

@@ -97,11 +97,11 @@ export function syncRoutes(): OpenAPIHono<AppEnv> {
         .onConflict((oc) => oc.column('name').doUpdateSet({ type: row.type, config: row.config, entities: row.entities, enabled: row.enabled, updated_at: now }))
         .execute();
       await appendAudit(db, [{ actor: c.var.actor, action: before ? 'update' : 'create', entity: 'connector', entityId: name, before: before ? { ...before, config: redactConfig(JSON.parse(before.config)) } : undefined, after: { ...settings, config: redactConfig(settings.config) }, at: now }]);
+      // Polled: the entities Qiao reads from this system (not those it only writes to).
+      const polled = settings.enabled ? Object.entries(settings.entities).filter(([, s]) => s.direction !== 'out') : [];
       const previous = before ? Object.keys(JSON.parse(before.entities) as object) : [];
-      for (const entity of previous.filter((e) => !(e in settings.entities) || !settings.enabled)) await c.var.deps.workflows.deleteSchedule({ connector: name, entity });
-      if (settings.enabled) {
-        for (const [entity, s] of Object.entries(settings.entities)) await c.var.deps.workflows.ensureSchedule({ connector: name, entity }, s.pollSeconds);
-      }
+      for (const entity of previous.filter((e) => !polled.some(([p]) => p === e))) await c.var.deps.workflows.deleteSchedule({ connector: name, entity });
+      for (const [entity, s] of polled) await c.var.deps.workflows.ensureSchedule({ connector: name, entity }, s.pollSeconds);
       return c.json({ name, ...settings, config: redactConfig(settings.config) }, 200);
     }) as never,
   );

@@ -38,7 +38,12 @@ export function webhookRoutes(): OpenAPIHono<AppEnv> {
       }
       let events: ReturnType<typeof receiver.parse>;
       try {
-        events = receiver.parse(rawBody).filter((e) => connector.settings.entities[e.entity]);
+        // Only entities Qiao reads from this system: a notification about one it only writes (products
+        // pushed to a CRM) is the echo of Qiao's own write, or none of its business.
+        events = receiver.parse(rawBody).filter((e) => {
+          const settings = connector.settings.entities[e.entity];
+          return settings !== undefined && settings.direction !== 'out';
+        });
       } catch (err) {
         throw new Problem(422, 'Unreadable webhook', err instanceof Error ? err.message : String(err));
       }

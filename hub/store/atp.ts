@@ -34,7 +34,8 @@ function addDays(date: string, days: number): string {
  * the quantity ordered beyond the available stock (on hand minus reserved, over every warehouse) becomes
  * one production order for this order, queued for the ERP. The order keeps a promised date it already
  * has; otherwise it gets today plus the delivery days, or plus the production lead time when something
- * must be made. Planning twice finds the production orders it made (one per order and SKU).
+ * must be made. Production orders are made confirmed: the ERP starts planning the shop floor at once.
+ * Planning twice finds the production orders it made (one per order and SKU).
  * @example const planned = await planOrder(trx, before, after, { actor, now }, { products, productionOrders })
  */
 export async function planOrder(db: Db, before: Order | undefined, after: Order, ctx: { actor: Actor; now: string; queued?: Queued[] }, stores: AtpStores): Promise<Order> {
@@ -59,7 +60,7 @@ export async function planOrder(db: Db, before: Order | undefined, after: Order,
       productId: product.id,
       sku,
       quantity: formatScaled(missing),
-      status: 'draft',
+      status: 'confirmed',
       plannedStart: today,
       plannedEnd: addDays(today, settings.productionLeadDays),
       orderId: after.id,
@@ -75,7 +76,9 @@ export async function planOrder(db: Db, before: Order | undefined, after: Order,
       db,
       planned.map((p) => ({ actor: ctx.actor, action: 'create', entity: 'production_order', entityId: p.id, after: p, at: ctx.now })),
     );
-    ctx.queued?.push(...(await enqueueDeliveries(db, 'production_order', planned.map((p) => p.id), 'upsert')));
+    // Queued in any case; `ctx.queued` only learns what to wake (an optional chain would skip the call).
+    const targets = await enqueueDeliveries(db, 'production_order', planned.map((p) => p.id), 'upsert');
+    ctx.queued?.push(...targets);
   }
   if (after.promisedDate) return after;
   return { ...after, promisedDate: addDays(today, short ? settings.productionLeadDays : settings.deliveryDays) };

@@ -234,7 +234,9 @@ export function createRecords<R extends StoredMeta, I, P>(spec: ResourceSpec<R, 
         });
         await appendAudit(trx, [{ actor, action: 'create', entity: spec.entity, entityId: record.id, after: record, at: now }]);
         await saveProvenance(trx, provenanceOf(spec.entity, record.id, changedFields(undefined, record), CRM_CORE, now, null));
-        queued?.push(...(await enqueueDeliveries(trx, spec.entity, [record.id], 'upsert')));
+        // Queued whether or not the caller asks what for (an optional chain would skip the call itself).
+        const targets = await enqueueDeliveries(trx, spec.entity, [record.id], 'upsert');
+        queued?.push(...targets);
         return record;
       });
     },
@@ -253,7 +255,8 @@ export function createRecords<R extends StoredMeta, I, P>(spec: ResourceSpec<R, 
         });
         await appendAudit(trx, [{ actor, action: 'update', entity: spec.entity, entityId: before.id, before, after: next, at: now }]);
         await saveProvenance(trx, provenanceOf(spec.entity, before.id, changedFields(before, next), CRM_CORE, now, null));
-        queued?.push(...(await enqueueDeliveries(trx, spec.entity, [before.id], 'upsert')));
+        const targets = await enqueueDeliveries(trx, spec.entity, [before.id], 'upsert');
+        queued?.push(...targets);
         return next;
       });
     },
@@ -267,7 +270,8 @@ export function createRecords<R extends StoredMeta, I, P>(spec: ResourceSpec<R, 
         await any(trx).deleteFrom(table).where('id', '=', before.id).where('version', '=', before.version).execute();
         await appendAudit(trx, [{ actor, action: 'delete', entity: spec.entity, entityId: before.id, before, at: new Date().toISOString() }]);
         await trx.deleteFrom('field_provenance').where('entity', '=', spec.entity).where('record_id', '=', before.id).execute();
-        queued?.push(...(await enqueueDeliveries(trx, spec.entity, [before.id], 'delete')));
+        const targets = await enqueueDeliveries(trx, spec.entity, [before.id], 'delete');
+        queued?.push(...targets);
       });
     },
   };

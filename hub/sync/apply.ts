@@ -292,6 +292,8 @@ export async function applyRows(
     const ledger: Insertable<LedgerTable>[] = [];
     const linkRows: { connector: string; entity: string; external_id: string; canonical_entity: string; canonical_id: string; last_written_hash: null; last_seen_hash: string; mapping_version: number; updated_at: string }[] = [];
     const provenanceRows = new Map<string, ProvenanceRow>();
+    /** Records Qiao completed beyond what the source sent (see `settle`): delivered back to the source too. */
+    const completed = new Set<string>();
     const audit: Parameters<typeof appendAudit>[1] = [];
 
     for (const p of prepared) {
@@ -375,7 +377,12 @@ export async function applyRows(
         }
         // The same completion as an API write (an order that became confirmed is planned).
         const settle = target.records.spec.settle;
-        if (settle) after = (await settle(trx, before as never, after as never, { actor, now })) as Doc;
+        if (settle) {
+          const settled = (await settle(trx, before as never, after as never, { actor, now })) as Doc;
+          // Qiao added to what the source said (a promised date): the source is told too.
+          if (contentOf(settled) !== contentOf(after)) completed.add(String(settled.id ?? after.id));
+          after = settled;
+        }
       } catch (err) {
         if (!(err instanceof Problem)) throw err;
         outcome.parked.push(await park(trx, row, connector.name, entity, err.status === 404 ? 'not_found' : 'invalid', err.message, version));
@@ -448,7 +455,8 @@ export async function applyRows(
       }
     }
     const changedIds = [...state.values()].filter((e) => e.current !== e.original).map((e) => e.current.id);
-    await enqueueDeliveries(trx, target.entity, changedIds, 'upsert', connector.name);
+    await enqueueDeliveries(trx, target.entity, changedIds.filter((id) => !completed.has(id)), 'upsert', connector.name);
+    await enqueueDeliveries(trx, target.entity, changedIds.filter((id) => completed.has(id)), 'upsert');
   });
   return outcome;
 }

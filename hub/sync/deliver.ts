@@ -148,21 +148,20 @@ export async function deliverOutboxBatch(db: Kysely<Database>, pool: ConnectorPo
       continue;
     }
     let externalId = link?.external_id;
+    let data = mapped.value;
     if (effect && !externalId && identity?.value) {
-      // Claimed before, never confirmed: the call may have succeeded. Read back before writing again.
+      // Claimed before, never confirmed: the call may have succeeded, or stopped halfway (an order
+      // created but not confirmed). Read back; when found, the write goes on as an update of it.
       externalId = await sink.findByIdentity(identity.field, identity.value);
       if (externalId) {
-        await db.updateTable('effects').set({ status: 'confirmed', external_id: externalId, confirmed_at: now() }).where('key', '=', key).execute();
-        await linkWritten(db, connectorName, entity, canonicalEntity, row.canonical_id, externalId, hash, version);
-        await db.updateTable('outbox').set({ status: 'done', external_id: externalId, done_at: now() }).where('id', '=', row.id).execute();
-        outcome.delivered++;
-        continue;
+        const update = mapToExternal(def, record, { refs, defaults: mapDefaults(connector.config), creating: false });
+        if (!update.errors.length) data = update.value;
       }
     }
     if (!effect) {
       await db.insertInto('effects').values({ key, connector: connectorName, operation: `${entity}.upsert`, status: 'claimed', external_id: null, claimed_at: now(), confirmed_at: null }).execute();
     }
-    writes.push({ row, key, hash, version, canonicalEntity, write: { idempotencyKey: key, canonicalId: row.canonical_id, externalId, data: mapped.value, identity } });
+    writes.push({ row, key, hash, version, canonicalEntity, write: { idempotencyKey: key, canonicalId: row.canonical_id, externalId, data, identity } });
   }
   if (!writes.length) return outcome;
 

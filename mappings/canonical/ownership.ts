@@ -29,7 +29,10 @@ export const OWNERSHIP: Readonly<Record<string, EntityOwnership>> = {
   contact: { default: lww, fields: { phone: first(CRM_CORE, 'odoo', 'directory'), email: first(CRM_CORE, 'odoo', 'directory') } },
   // Stock comes from the ERP only: a CRM or an import may not overwrite it.
   product: { default: lww, fields: { stockLevels: first(...ERP_SOURCES) } },
-  order: { default: lww, fields: {} },
+  // The promised date is Qiao's planning, or the ERP's commitment, or a user's in the CRM core; a CRM
+  // that shows it (HubSpot, Salesforce) only reads back what Qiao wrote there, and an empty one there
+  // must not clear it. (Status and lines follow the order rules in hub/sync/apply.ts.)
+  order: { default: lww, fields: { promisedDate: first(CRM_CORE, ...ERP_SOURCES) } },
 };
 
 export function policyFor(entity: string, field: string): FieldPolicy {

@@ -3,8 +3,10 @@ import { defineMapping } from '../engine/definition';
 
 /**
  * What to make (the SKU, which the Odoo sink turns into product_id), how much, the status and the
- * planned dates. `orderId` is not mapped: Odoo links a manufacturing order to its sale order by the
- * order's name in `origin`, which is not an id the engine can look up.
+ * planned dates. Out, `orderId` becomes `sale_order_id` (the linked sale.order), which the Odoo sink
+ * turns into `origin`, the order's name: how Odoo ties a manufacturing order to its sale order (and
+ * how the order's status shows in_production). In, `origin` is a name, not an id the engine can look
+ * up: it is not read.
  *
  * No identity field: nothing in a canonical production order is unique to it. The Odoo sink names a
  * manufacturing order it creates after Qiao's id (`name`) and finds it again by it.
@@ -29,6 +31,13 @@ export const odooProductionOrderV1 = defineMapping({
       },
       required: true,
       description: 'In progress and to close are both in_progress. Out, the Odoo sink confirms a draft for any later state and cancels for cancel.',
+    },
+    {
+      canonical: 'orderId',
+      external: 'sale_order_id',
+      direction: 'out',
+      transform: [{ name: 'many2oneId' }, { name: 'ref', entity: 'order' }],
+      description: 'The sale order this production serves (must be in Odoo first); the sink writes its name into origin.',
     },
   ],
   functions: ['odoo.productionDates'],
