@@ -1,5 +1,6 @@
 // A gateway and an in-process worker over a fresh store, talking to the suite's Temporal dev server.
 import { serve } from '@hono/node-server';
+import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { inject } from 'vitest';
 import { createApp } from '../../hub/app';
@@ -77,6 +78,17 @@ export async function createTestHub(dialect: TestDialect, options: { bulkPageSiz
     },
     async dispose() {
       if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+      // Workflows this hub left running (a delivery in retry backoff) would keep their ids, which are
+      // per connector name, so the next hub's wake-ups would signal them on a queue nobody polls.
+      const connection = await Connection.connect({ address });
+      try {
+        const client = new Client({ connection, namespace: 'default' });
+        for await (const execution of client.workflow.list({ query: `TaskQueue = '${taskQueue}' AND ExecutionStatus = 'Running'` })) {
+          await client.workflow.getHandle(execution.workflowId, execution.runId).terminate('test hub disposed').catch(() => undefined);
+        }
+      } finally {
+        await connection.close();
+      }
       if (worker) {
         worker.worker.shutdown();
         await worker.running;

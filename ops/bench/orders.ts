@@ -1,0 +1,116 @@
+// Benchmark of the order flow on the embedded default, with the Odoo and HubSpot sandboxes in this
+// process and Qiao as a child process:
+//   a. stock push: N products with stock from Odoo, through Qiao, onto HubSpot's products (batches of
+//      at most 100, HubSpot's limit: the sandbox refuses more), end to end;
+//   b. order latency: deals won one after another, each announced by a signed webhook; from the
+//      webhook to the confirmed sales order in Odoo, p50 and p99.
+//   node --import tsx ops/bench/orders.ts [products=100000] [orders=200]
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startHubspotSandbox } from '../sandboxes/hubspot';
+import { startOdooSandbox } from '../sandboxes/odoo';
+import { freePort } from '../temporal-cli';
+import { fmt, percentile, sleep, spawnQiao } from './support';
+
+const PRODUCTS = Number(process.argv[2] ?? 100_000);
+const ORDERS = Number(process.argv[3] ?? 200);
+const ODOO_KEY = 'odoo-bench-key-0123456789';
+const HUBSPOT_TOKEN = 'pat-bench-0123456789abcdef';
+const TIMEOUT_MS = 30 * 60_000;
+
+async function main(): Promise<number> {
+  console.log(`Qiao order-flow benchmark — node ${process.version}, ${os.cpus().length} CPUs, ${new Date().toISOString()}`);
+  const storable = { type: 'consu', is_storable: true };
+  const products = Array.from({ length: PRODUCTS }, (_, i) => ({ default_code: `P-${String(i).padStart(6, '0')}`, name: `Product ${i}`, list_price: 1 + (i % 100) / 4, ...storable }));
+  const odoo = await startOdooSandbox({
+    apiKey: ODOO_KEY,
+    database: 'bench',
+    login: 'admin',
+    seed: { products, stock: products.map((p, i) => ({ sku: p.default_code, warehouse: 'WH', quantity: i % 500, reserved: i % 7 })) },
+  });
+  const hubspot = await startHubspotSandbox({ accessToken: HUBSPOT_TOKEN, seed: { companies: [{ name: 'Bench Buyer GmbH', domain: 'buyer.example' }] } });
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'qiao-bench-orders-'));
+  const token = randomBytes(24).toString('hex');
+  const qiao = spawnQiao(dataDir, token, { gateway: await freePort(), temporal: await freePort(), temporalUi: await freePort() }, { QIAO_BENCH_ODOO_KEY: ODOO_KEY, QIAO_BENCH_HUBSPOT_TOKEN: HUBSPOT_TOKEN });
+  const deadline = setTimeout(() => {
+    console.error('benchmark ran past its time limit; stopping');
+    void qiao.stop().then(() => process.exit(2));
+  }, TIMEOUT_MS);
+  try {
+    const base = await qiao.gateway;
+    const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+    const put = async (name: string, body: object) => {
+      const res = await fetch(`${base}/v1/connectors/${name}`, { method: 'PUT', headers, body: JSON.stringify(body) });
+      if (res.status !== 200) throw new Error(`PUT /v1/connectors/${name}: ${res.status} ${await res.text()}`);
+    };
+    const every = (direction: string) => ({ direction, pollSeconds: 1 });
+
+    // a. Stock push, end to end.
+    const pushStart = performance.now();
+    await put('hubspot', {
+      type: 'hubspot',
+      config: { baseUrl: hubspot.url, accessToken: 'env:QIAO_BENCH_HUBSPOT_TOKEN', webhookClientSecrets: [hubspot.clientSecret], allowPrivateNetwork: true },
+      entities: { customer: every('in'), product: every('out'), order: every('both') },
+    });
+    await put('odoo', {
+      type: 'odoo',
+      config: { url: odoo.url, database: 'bench', apiKey: 'env:QIAO_BENCH_ODOO_KEY', allowPrivateNetwork: true, pageSize: 1000 },
+      entities: { customer: every('both'), product: every('in'), stock_level: every('in'), order: every('both'), production_order: every('both') },
+    });
+    const withStock = () => hubspot.records('products').filter((p) => (p.properties as Record<string, unknown>).qiao_stock_as_of).length;
+    for (let last = -1; ; ) {
+      const n = withStock();
+      if (n !== last && Math.round((performance.now() - pushStart) / 1000) % 10 === 0) console.log(`   … ${fmt(n)} HubSpot products with stock`);
+      last = n;
+      if (n >= PRODUCTS) break;
+      await sleep(500);
+    }
+    const pushSeconds = (performance.now() - pushStart) / 1000;
+    const batches = hubspot.requests.filter((r) => r.method === 'POST' && /\/products\/batch\/(upsert|update)$/.test(r.path));
+    const largest = Math.max(0, ...batches.map((r) => (Array.isArray((r.body as { inputs?: unknown[] })?.inputs) ? (r.body as { inputs: unknown[] }).inputs.length : 0)));
+    console.log(`a. stock of ${fmt(PRODUCTS)} products from Odoo onto HubSpot   ${fmt(PRODUCTS / pushSeconds)} products/s   (${fmt(pushSeconds, 1)} s end to end; ${fmt(batches.length)} batch calls, at most ${largest} records each)`);
+
+    // b. Order latency: wait for the company to be an Odoo partner, then win deals one by one.
+    for (let i = 0; odoo.records('res.partner', { domain: [['name', '=', 'Bench Buyer GmbH']] }).length === 0; i++) {
+      if (i > 600) throw new Error('the HubSpot company never reached Odoo');
+      await sleep(100);
+    }
+    const latencies: number[] = [];
+    const skus = ['P-000010', 'P-000020', 'P-000030'];
+    for (let i = 0; i < ORDERS; i++) {
+      const before = odoo.records('sale.order').length;
+      const { dealId } = hubspot.createDeal({ company: 'Bench Buyer GmbH', dealname: `Bench deal ${i}`, lines: [{ sku: skus[i % skus.length] as string, quantity: 1 + (i % 3) }] });
+      hubspot.winDeal(dealId);
+      const events = hubspot.takeEvents().filter((e) => String(e.subscriptionType).startsWith('deal.'));
+      const sent = performance.now();
+      await hubspot.sendWebhooks(`${base}/webhooks/hubspot`, events);
+      for (;;) {
+        const orders = odoo.records('sale.order', { fields: ['state'] });
+        if (orders.length > before && orders.some((o) => o.state === 'sale' && Number(o.id) > before)) break;
+        if (performance.now() - sent > 120_000) throw new Error(`order ${i} did not reach Odoo within 2 minutes`);
+        await sleep(5);
+      }
+      latencies.push(performance.now() - sent);
+    }
+    latencies.sort((a, b) => a - b);
+    console.log(`b. won deal (signed webhook) → confirmed sales order in Odoo, ${ORDERS} orders one after another   p50 ${fmt(percentile(latencies, 0.5))} ms   p99 ${fmt(percentile(latencies, 0.99))} ms   max ${fmt(latencies.at(-1) ?? Number.NaN)} ms`);
+    console.log(`   Odoo sales orders: ${fmt(odoo.records('sale.order').length)} for ${ORDERS} deals`);
+    return 0;
+  } finally {
+    clearTimeout(deadline);
+    await qiao.stop();
+    await odoo.stop();
+    await hubspot.stop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
