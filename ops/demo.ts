@@ -39,7 +39,7 @@ export async function startDemo(): Promise<Demo> {
     accessToken: hubspotToken,
     seed: { companies: [{ name: 'Northwind Traders', domain: 'northwind.example', phone: '+49 40 5556789', city: 'Hamburg', country: 'Germany' }] },
   });
-  const salesforce = await startSalesforceSandbox({ clientId: 'qiao-demo', clientSecret: salesforceSecret, seed: { accounts: [{ Name: 'Contoso Ltd', Phone: '+44 20 7946 0000', BillingCity: 'London' }] } });
+  const salesforce = await startSalesforceSandbox({ clientId: 'qiao-demo', clientSecret: salesforceSecret, seed: { accounts: [{ Name: 'Contoso Ltd', Phone: '+44 20 7946 0000', BillingCity: 'London', BillingCountryCode: 'GB' }] } });
   let forwarding: NodeJS.Timeout | undefined;
   let demoDeal: string | undefined;
 
