@@ -225,6 +225,24 @@ export function createDocumentWriter(client: OdooClient, model: string) {
         }
         return created;
       },
+      /**
+       * Writes the batch: new records (no target id) created in one call, known ones updated one by
+       * one with their vals (none left: nothing to write). Returns the ids written, by write index.
+       */
+      async write(targets: readonly (number | undefined)[], vals: Record<string, unknown>[]): Promise<Map<number, number>> {
+        const creates = targets.flatMap((id, i) => (id === undefined && !results[i] ? [i] : []));
+        const written = await this.create(creates, vals);
+        for (const [i, id] of targets.entries()) {
+          if (id === undefined || results[i]) continue;
+          const changes = vals[i] as Record<string, unknown>;
+          const ok = await this.settle(i, async () => {
+            if (Object.keys(changes).length > 0) await client.call(model, 'write', { ids: [id], vals: changes });
+            return String(id);
+          });
+          if (ok) written.set(i, id);
+        }
+        return written;
+      },
       /** Calls a record method (`action_confirm`) on records written in this batch: at once, then one by one if Odoo refuses. */
       async method(method: string, targets: Map<number, number>, context?: Record<string, unknown>): Promise<void> {
         const live = [...targets].filter(([i]) => results[i]?.ok !== false);
@@ -615,18 +633,7 @@ export function orderEntity(client: OdooClient, options: { pageSize: number; set
         }
       }
 
-      const creates = writes.flatMap((_w, i) => (targets[i] === undefined && !out.results[i] ? [i] : []));
-      const written = await out.create(creates, vals);
-      for (const [i] of writes.entries()) {
-        const id = targets[i];
-        if (id === undefined || out.results[i]) continue;
-        const changes = vals[i] as Record<string, unknown>;
-        const ok = await out.settle(i, async () => {
-          if (Object.keys(changes).length > 0) await client.call('sale.order', 'write', { ids: [id], vals: changes });
-          return String(id);
-        });
-        if (ok) written.set(i, id);
-      }
+      const written = await out.write(targets, vals);
 
       const stateOf = (i: number) => current.get(targets[i] as number)?.state ?? 'draft';
       const confirm = new Map([...written].filter(([i]) => CONFIRMED_STATUSES.includes(statuses[i] ?? '') && ['draft', 'sent'].includes(String(stateOf(i)))));

@@ -126,18 +126,7 @@ export function productionOrderEntity(client: OdooClient, options: { pageSize: n
         }
       }
 
-      const creates = writes.flatMap((_w, i) => (targets[i] === undefined && !out.results[i] ? [i] : []));
-      const written = await out.create(creates, vals);
-      for (const [i] of writes.entries()) {
-        const id = targets[i];
-        if (id === undefined || out.results[i]) continue;
-        const changes = vals[i] as Record<string, unknown>;
-        const ok = await out.settle(i, async () => {
-          if (Object.keys(changes).length > 0) await client.call('mrp.production', 'write', { ids: [id], vals: changes });
-          return String(id);
-        });
-        if (ok) written.set(i, id);
-      }
+      const written = await out.write(targets, vals);
       const stateOf = (i: number) => (targets[i] === undefined ? 'draft' : String(current.get(targets[i] as number)?.state));
       await out.method('action_confirm', new Map([...written].filter(([i]) => ACTIVE_STATES.includes(String(wantedStates[i])) && stateOf(i) === 'draft')));
       await out.method('action_cancel', new Map([...written].filter(([i]) => wantedStates[i] === 'cancel' && !['cancel', 'done'].includes(stateOf(i)))));
