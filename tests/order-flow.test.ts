@@ -52,7 +52,9 @@ async function setup(options: { fetch?: typeof fetch } = {}): Promise<Flow> {
       ERP,
       {
         type: 'odoo',
-        config: { url: odoo.url, database: 'qiao', apiKey: 'env:QIAO_FLOW_ODOO_KEY', allowPrivateNetwork: true, settleSeconds: 0 },
+        // One second, not zero: Odoo's write_date has whole seconds, and a manufacturing order created
+        // in the second a poll just read would otherwise never move its sales order to in_production.
+        config: { url: odoo.url, database: 'qiao', apiKey: 'env:QIAO_FLOW_ODOO_KEY', allowPrivateNetwork: true, settleSeconds: 1 },
         entities: { customer: every('both'), product: every('in'), stock_level: every('in'), order: every('both'), production_order: every('both') },
       },
     ],

@@ -5,6 +5,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { describe, expect, inject, it } from 'vitest';
 import type { ChangeCursor } from '../connectors/contract';
+import { ConnectorError } from '../connectors/errors';
 import { type BulkRunStore, createActivities, type SyncEngine } from '../workflows/activities';
 
 describe('workflow code', () => {
@@ -110,5 +111,45 @@ describe('pollPages activity', () => {
     expect(result).toMatchObject({ pages: 1, received: 3, more: true });
     expect(log[0]).toBe('poll 5');
     expect(log).toContain('save 5 3');
+  });
+});
+
+describe('deliverOutbox activity', () => {
+  /** An outbox of `batches` batches; `retryAt` makes that batch (0-based) leave rows pending with a transient error. */
+  function fakeEngine(batches: number, retryAt?: number) {
+    let calls = 0;
+    const engine = {
+      deliverOutbox: async () => {
+        const n = calls++;
+        const retry = n === retryAt ? new ConnectorError('retryable', 'Odoo answered 503') : undefined;
+        return { delivered: retry ? 40 : 100, parked: n === 1 ? [7] : [], retry, remaining: n < batches - 1 };
+      },
+    } as unknown as SyncEngine;
+    return { engine, calls: () => calls };
+  }
+  const deliver = (engine: SyncEngine, stopping?: AbortSignal) => new MockActivityEnvironment().run(createActivities({ bulkRuns: {} as BulkRunStore, sync: engine, stopping }).deliverOutbox, 'hubspot', 'product', 1);
+
+  it('delivers batch after batch in one activity until the outbox is empty', async () => {
+    const { engine, calls } = fakeEngine(5);
+    expect(await deliver(engine)).toEqual({ delivered: 500, parked: [7], remaining: false });
+    expect(calls()).toBe(5);
+  });
+
+  it('a transient error in the first batch fails the attempt, so Temporal retries with backoff', async () => {
+    const { engine, calls } = fakeEngine(5, 0);
+    await expect(deliver(engine)).rejects.toThrow(/503/);
+    expect(calls()).toBe(1);
+  });
+
+  it('a transient error after delivered batches stops the loop and reports what was done, with rows remaining', async () => {
+    const { engine, calls } = fakeEngine(5, 2);
+    expect(await deliver(engine)).toEqual({ delivered: 240, parked: [7], remaining: true });
+    expect(calls()).toBe(3);
+  });
+
+  it('hands back after one batch when the worker is stopping', async () => {
+    const { engine, calls } = fakeEngine(5);
+    expect(await deliver(engine, AbortSignal.abort())).toEqual({ delivered: 100, parked: [], remaining: true });
+    expect(calls()).toBe(1);
   });
 });

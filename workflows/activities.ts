@@ -42,6 +42,8 @@ const POLL_APPLY_BATCH = 500;
 const WEBHOOK_TRANSACTION_ROWS = 50;
 /** How long one `pollPages` activity keeps paging before it hands back to the workflow. */
 const POLL_BUDGET_MS = 20_000;
+/** How long one `deliverOutbox` activity keeps delivering batches before it hands back. */
+const DELIVER_BUDGET_MS = 20_000;
 
 export interface SyncRunRecord {
   kind: 'poll' | 'apply' | 'deliver' | 'backfill';
@@ -192,11 +194,27 @@ export function createActivities(deps: ActivityDeps) {
     reapplyPage: classified((connector: string, entity: string, version: number, after: string | null, limit: number) => sync().reapplyPage(connector, entity, version, after, limit)),
     recordRun: classified((run: SyncRunRecord) => sync().recordRun(run)),
 
-    /** Delivers one batch; rows a transient error left pending make the activity retry with backoff. */
+    /**
+     * Delivers batches to one target for up to DELIVER_BUDGET_MS: one activity for many batches, so a
+     * large push (stock for 100,000 products) is not paced by a round trip through Temporal per batch
+     * (~60 ms each, against ~25 ms for the batch itself). A batch with rows a transient error left
+     * pending ends the loop: thrown (Temporal retries with backoff) when it is the first, otherwise
+     * reported with `remaining`, so the next activity meets it first and throws.
+     */
     deliverOutbox: classified(async (connector: string, entity: string, version: number) => {
-      const { retry, ...outcome } = await sync().deliverOutbox(connector, entity, version);
-      if (retry) throw retry;
-      return outcome;
+      const engine = sync();
+      const started = performance.now();
+      const total = { delivered: 0, parked: [] as number[], remaining: false };
+      for (let batches = 0; ; batches++) {
+        const { retry, ...outcome } = await engine.deliverOutbox(connector, entity, version);
+        if (retry && batches === 0) throw retry;
+        total.delivered += outcome.delivered;
+        total.parked.push(...outcome.parked);
+        total.remaining = outcome.remaining || retry !== undefined;
+        if (retry || !outcome.remaining) return total;
+        Context.current().heartbeat({ delivered: total.delivered });
+        if (performance.now() - started > DELIVER_BUDGET_MS || deps.stopping?.aborted) return total;
+      }
     }),
   };
 }

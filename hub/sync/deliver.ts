@@ -44,13 +44,15 @@ async function parkOut(db: Kysely<Database>, connector: string, entity: string, 
   return Number(inserted.id);
 }
 
-async function linkWritten(db: Kysely<Database>, connector: string, entity: string, canonicalEntity: string, canonicalId: string, externalId: string, writtenHash: string, version: number): Promise<void> {
+/** Links a written record and marks its outbox row done. */
+async function confirm(db: Kysely<Database>, connector: string, entity: string, row: OutboxRow, externalId: string, writtenHash: string, version: number, canonicalEntity: string): Promise<void> {
   const now = new Date().toISOString();
   await db
     .insertInto('links')
-    .values({ connector, entity, external_id: externalId, canonical_entity: canonicalEntity, canonical_id: canonicalId, last_written_hash: writtenHash, last_seen_hash: null, mapping_version: version, updated_at: now })
-    .onConflict((oc) => oc.columns(['connector', 'entity', 'external_id']).doUpdateSet({ canonical_id: canonicalId, last_written_hash: writtenHash, mapping_version: version, updated_at: now }))
+    .values({ connector, entity, external_id: externalId, canonical_entity: canonicalEntity, canonical_id: row.canonical_id, last_written_hash: writtenHash, last_seen_hash: null, mapping_version: version, updated_at: now })
+    .onConflict((oc) => oc.columns(['connector', 'entity', 'external_id']).doUpdateSet({ canonical_id: row.canonical_id, last_written_hash: writtenHash, mapping_version: version, updated_at: now }))
     .execute();
+  await db.updateTable('outbox').set({ status: 'done', external_id: externalId, done_at: now }).where('id', '=', row.id).execute();
 }
 
 /** Delivers up to one sink batch of pending outbox rows for a target connector entity. */
@@ -70,99 +72,137 @@ export async function deliverOutboxBatch(db: Kysely<Database>, pool: ConnectorPo
   const rows = pending.slice(0, sink?.maxBatch ?? 100);
   outcome.remaining = pending.length > rows.length;
   if (!rows.length) return outcome;
-  const now = () => new Date().toISOString();
   if (!sink) {
-    for (const row of rows) outcome.parked.push(await parkOut(db, connectorName, entity, row, 'invalid', `${connectorName} cannot write ${entity} records`, defaultVersion));
+    await db.transaction().execute(async (trx) => {
+      for (const row of rows) outcome.parked.push(await parkOut(trx, connectorName, entity, row, 'invalid', `${connectorName} cannot write ${entity} records`, defaultVersion));
+    });
     return outcome;
   }
 
+  // Everything the batch needs is read in a few queries, not a few per row: its mappings, links,
+  // records, the references they carry, and the effect ledger.
   const mappings = new Map<number, MappingDefinition>();
+  for (const version of new Set(rows.map((r) => r.mapping_version ?? defaultVersion))) mappings.set(version, await resolveMapping(db, connector.type, entity, version));
+  const defOf = (row: OutboxRow) => mappings.get(row.mapping_version ?? defaultVersion) as MappingDefinition;
+  const ids = [...new Set(rows.map((r) => r.canonical_id))];
+  const links = new Map(
+    (await db.selectFrom('links').select(['canonical_id', 'external_id', 'last_written_hash']).where('connector', '=', connectorName).where('entity', '=', entity).where('canonical_id', 'in', ids).execute()).map((l) => [l.canonical_id, l]),
+  );
+  const records = new Map<string, StoredMeta & Record<string, unknown>>();
+  for (const canonical of new Set([...mappings.values()].map((d) => d.canonical))) {
+    const store = RECORDS_BY_ENTITY[canonical as keyof typeof RECORDS_BY_ENTITY];
+    if (!store) throw new Problem(409, 'Not deliverable', `mapping ${connector.type} ${entity} maps ${canonical}, which Qiao does not write out`);
+    const wantedIds = [...new Set(rows.filter((r) => r.operation !== 'delete' && defOf(r).canonical === canonical).map((r) => r.canonical_id))];
+    for (const record of await (store.findBy as (d: unknown, c: string, v: string[]) => Promise<(StoredMeta & Record<string, unknown>)[]>)(db, 'id', wantedIds)) records.set(record.id as string, record);
+  }
+  const wantedRefs = rows.flatMap((row) => {
+    const record = records.get(row.canonical_id);
+    return record ? referencedCanonicalIds(defOf(row), record) : [];
+  });
+  const refs = await lookupRefs(db, connectorName, 'out', wantedRefs.map((r) => ({ entity: r.entity, id: r.canonicalId })));
+
+  // What to record about each row; written in one transaction before the call (with the claims).
+  const now = new Date().toISOString();
+  const settled: { id: number; status: string; error: string | null; externalId: string | null }[] = [];
+  const waiting: { id: number; error: string }[] = [];
+  const confirmedBefore: { row: OutboxRow; externalId: string; hash: string; version: number; canonicalEntity: string }[] = [];
+  const refused: { row: OutboxRow; reason: string; version: number; externalId?: string }[] = [];
+  const claims: string[] = [];
   const writes: { row: OutboxRow; write: SinkWrite; key: string; hash: string; version: number; canonicalEntity: string }[] = [];
+  const prepared: { row: OutboxRow; def: MappingDefinition; version: number; link: { external_id: string; last_written_hash: string | null } | undefined; record: StoredMeta & Record<string, unknown>; value: Record<string, unknown>; key: string; hash: string }[] = [];
   for (const row of rows) {
     const version = row.mapping_version ?? defaultVersion;
-    let def = mappings.get(version);
-    if (!def) {
-      def = await resolveMapping(db, connector.type, entity, version);
-      mappings.set(version, def);
-    }
-    const canonicalEntity = def.canonical as keyof typeof RECORDS_BY_ENTITY;
-    const records = RECORDS_BY_ENTITY[canonicalEntity];
-    if (!records) throw new Problem(409, 'Not deliverable', `mapping ${connector.type} ${entity} maps ${def.canonical}, which Qiao does not write out`);
-    const link = await db.selectFrom('links').select(['external_id', 'last_written_hash']).where('connector', '=', connectorName).where('entity', '=', entity).where('canonical_id', '=', row.canonical_id).executeTakeFirst();
-
+    const def = defOf(row);
+    const link = links.get(row.canonical_id);
     if (row.operation === 'delete') {
       if (link && sink.delete) {
         await sink.delete(link.external_id);
-        await db.updateTable('outbox').set({ status: 'done', external_id: link.external_id, done_at: now() }).where('id', '=', row.id).execute();
+        await db.updateTable('outbox').set({ status: 'done', external_id: link.external_id, done_at: new Date().toISOString() }).where('id', '=', row.id).execute();
       } else {
         // Recorded where the target cannot delete: visible in the trace, nothing lost.
-        await db.updateTable('outbox').set({ status: 'recorded', error: link ? `${connectorName} cannot delete ${entity} records` : 'never delivered', done_at: now() }).where('id', '=', row.id).execute();
+        settled.push({ id: row.id, status: 'recorded', error: link ? `${connectorName} cannot delete ${entity} records` : 'never delivered', externalId: null });
       }
       outcome.delivered++;
       continue;
     }
-
     if (!link && sink.updatesOnly) {
       // Not this system's record, and it takes none from elsewhere: nothing to do, and nothing lost.
-      await db.updateTable('outbox').set({ status: 'recorded', error: `not linked to ${connectorName}, which takes updates only: ${sink.updatesOnly}`, done_at: now() }).where('id', '=', row.id).execute();
+      settled.push({ id: row.id, status: 'recorded', error: `not linked to ${connectorName}, which takes updates only: ${sink.updatesOnly}`, externalId: null });
       outcome.delivered++;
       continue;
     }
-    const record = (await (records.findBy as (d: unknown, c: string, v: string[]) => Promise<(StoredMeta & Record<string, unknown>)[]>)(db, 'id', [row.canonical_id]))[0];
+    const record = records.get(row.canonical_id);
     if (!record) {
-      await db.updateTable('outbox').set({ status: 'recorded', error: 'the record was deleted before delivery', done_at: now() }).where('id', '=', row.id).execute();
+      settled.push({ id: row.id, status: 'recorded', error: 'the record was deleted before delivery', externalId: null });
       continue;
     }
-    // Reverse references (canonical id → external id), looked up before mapping.
-    const wanted = referencedCanonicalIds(def, record);
-    const refs = await lookupRefs(db, connectorName, 'out', wanted.map((r) => ({ entity: r.entity, id: r.canonicalId })));
-    const missing = wanted.filter((r) => !refs[r.entity]?.[r.canonicalId]);
+    const missing = referencedCanonicalIds(def, record).filter((r) => !refs[r.entity]?.[r.canonicalId]);
     if (missing.length && Date.now() - Date.parse(row.created_at) < REFERENCE_WAIT_MS) {
       // The record it refers to (an order's customer) is not in the target yet: its own delivery is
       // usually moments away. The row stays pending and the activity retries with backoff.
       const what = missing.map((r) => `${r.entity} ${r.canonicalId}`).join(', ');
-      await db.updateTable('outbox').set((eb) => ({ attempts: eb('attempts', '+', 1), error: `waiting for ${what} to be in ${connectorName}` })).where('id', '=', row.id).execute();
+      waiting.push({ id: row.id, error: `waiting for ${what} to be in ${connectorName}` });
       outcome.retry ??= new ConnectorError('retryable', `${entity} ${row.canonical_id} waits for ${what} to be in ${connectorName}`);
       continue;
     }
     const mapped = mapToExternal(def, record, { refs, defaults: mapDefaults(connector.config), creating: !link });
     if (mapped.errors.length) {
-      outcome.parked.push(await parkOut(db, connectorName, entity, row, 'invalid', `mapping v${version}: ${mapped.errors.map((e) => `${e.field}: ${e.message}`).join('; ')}`, version, link?.external_id));
+      refused.push({ row, reason: `mapping v${version}: ${mapped.errors.map((e) => `${e.field}: ${e.message}`).join('; ')}`, version, externalId: link?.external_id });
       continue;
     }
-    const identity = identityOf(def, record);
-    const key = contentHash([row.canonical_id, 'upsert', mapped.value, version]);
     const hash = contentHash(writtenProjection(def, mapped.value));
     if (link?.last_written_hash === hash) {
       // What the target would get is what it has (the change was to fields this target does not
       // take, e.g. a product's name where only stock is pushed): no call.
-      await db.updateTable('outbox').set({ status: 'done', external_id: link.external_id, error: 'unchanged for this target', done_at: now() }).where('id', '=', row.id).execute();
+      settled.push({ id: row.id, status: 'done', error: 'unchanged for this target', externalId: link.external_id });
       outcome.delivered++;
       continue;
     }
-    const effect = await db.selectFrom('effects').selectAll().where('key', '=', key).executeTakeFirst();
+    // Two rows about one record (a race of enqueues): one write per record and batch; the other row
+    // stays pending and finds the target up to date next time.
+    if (prepared.some((p) => p.row.canonical_id === row.canonical_id)) {
+      outcome.remaining = true;
+      continue;
+    }
+    prepared.push({ row, def, version, link, record, value: mapped.value, hash, key: contentHash([row.canonical_id, 'upsert', mapped.value, version]) });
+  }
+  const effects = new Map<string, { status: string; external_id: string | null }>();
+  const keys = prepared.map((p) => p.key);
+  for (let i = 0; i < keys.length; i += 500) {
+    for (const e of await db.selectFrom('effects').select(['key', 'status', 'external_id']).where('key', 'in', keys.slice(i, i + 500)).execute()) effects.set(e.key, e);
+  }
+  for (const p of prepared) {
+    const canonicalEntity = p.def.canonical;
+    const effect = effects.get(p.key);
     if (effect?.status === 'confirmed' && effect.external_id) {
-      await linkWritten(db, connectorName, entity, canonicalEntity, row.canonical_id, effect.external_id, hash, version);
-      await db.updateTable('outbox').set({ status: 'done', external_id: effect.external_id, done_at: now() }).where('id', '=', row.id).execute();
+      confirmedBefore.push({ row: p.row, externalId: effect.external_id, hash: p.hash, version: p.version, canonicalEntity });
       outcome.delivered++;
       continue;
     }
-    let externalId = link?.external_id;
-    let data = mapped.value;
+    const identity = identityOf(p.def, p.record);
+    let externalId = p.link?.external_id;
+    let data = p.value;
     if (effect && !externalId && identity?.value) {
       // Claimed before, never confirmed: the call may have succeeded, or stopped halfway (an order
       // created but not confirmed). Read back; when found, the write goes on as an update of it.
       externalId = await sink.findByIdentity(identity.field, identity.value);
       if (externalId) {
-        const update = mapToExternal(def, record, { refs, defaults: mapDefaults(connector.config), creating: false });
+        const update = mapToExternal(p.def, p.record, { refs, defaults: mapDefaults(connector.config), creating: false });
         if (!update.errors.length) data = update.value;
       }
     }
-    if (!effect) {
-      await db.insertInto('effects').values({ key, connector: connectorName, operation: `${entity}.upsert`, status: 'claimed', external_id: null, claimed_at: now(), confirmed_at: null }).execute();
-    }
-    writes.push({ row, key, hash, version, canonicalEntity, write: { idempotencyKey: key, canonicalId: row.canonical_id, externalId, data, identity } });
+    if (!effect) claims.push(p.key);
+    writes.push({ row: p.row, key: p.key, hash: p.hash, version: p.version, canonicalEntity, write: { idempotencyKey: p.key, canonicalId: p.row.canonical_id, externalId, data, identity } });
   }
+
+  await db.transaction().execute(async (trx) => {
+    for (const s of settled) await trx.updateTable('outbox').set({ status: s.status, error: s.error, external_id: s.externalId, done_at: now }).where('id', '=', s.id).execute();
+    for (const w of waiting) await trx.updateTable('outbox').set((eb) => ({ attempts: eb('attempts', '+', 1), error: w.error })).where('id', '=', w.id).execute();
+    for (const r of refused) outcome.parked.push(await parkOut(trx, connectorName, entity, r.row, 'invalid', r.reason, r.version, r.externalId));
+    for (const c of confirmedBefore) await confirm(trx, connectorName, entity, c.row, c.externalId, c.hash, c.version, c.canonicalEntity);
+    const claimed = claims.map((key) => ({ key, connector: connectorName, operation: `${entity}.upsert`, status: 'claimed', external_id: null, claimed_at: now, confirmed_at: null }));
+    for (let i = 0; i < claimed.length; i += 100) await trx.insertInto('effects').values(claimed.slice(i, i + 100)).execute();
+  });
   if (!writes.length) return outcome;
 
   let results: Awaited<ReturnType<typeof sink.upsert>>;
@@ -176,24 +216,24 @@ export async function deliverOutboxBatch(db: Kysely<Database>, pool: ConnectorPo
     }
     throw err;
   }
-  for (const [i, w] of writes.entries()) {
-    const result = results[i];
-    if (!result) throw new Error(`${connectorName} answered ${results.length} results for ${writes.length} writes`);
-    if (result.ok) {
-      await db.transaction().execute(async (trx) => {
-        await trx.updateTable('effects').set({ status: 'confirmed', external_id: result.externalId, confirmed_at: now() }).where('key', '=', w.key).execute();
-        await linkWritten(trx as unknown as Kysely<Database>, connectorName, entity, w.canonicalEntity, w.row.canonical_id, result.externalId, w.hash, w.version);
-        await trx.updateTable('outbox').set({ status: 'done', external_id: result.externalId, done_at: now() }).where('id', '=', w.row.id).execute();
-      });
-      outcome.delivered++;
-    } else if (result.error.retryable) {
-      await db.updateTable('outbox').set((eb) => ({ attempts: eb('attempts', '+', 1), error: result.error.message })).where('id', '=', w.row.id).execute();
-      outcome.retry ??= result.error;
-    } else {
-      // The target refused this record for good: free the claim so a replay can write it again.
-      await db.deleteFrom('effects').where('key', '=', w.key).execute();
-      outcome.parked.push(await parkOut(db, connectorName, entity, w.row, result.error.kind, result.error.message, w.version, w.write.externalId));
+  if (results.length !== writes.length) throw new Error(`${connectorName} answered ${results.length} results for ${writes.length} writes`);
+  await db.transaction().execute(async (trx) => {
+    const at = new Date().toISOString();
+    for (const [i, w] of writes.entries()) {
+      const result = results[i] as (typeof results)[number];
+      if (result.ok) {
+        await trx.updateTable('effects').set({ status: 'confirmed', external_id: result.externalId, confirmed_at: at }).where('key', '=', w.key).execute();
+        await confirm(trx, connectorName, entity, w.row, result.externalId, w.hash, w.version, w.canonicalEntity);
+        outcome.delivered++;
+      } else if (result.error.retryable) {
+        await trx.updateTable('outbox').set((eb) => ({ attempts: eb('attempts', '+', 1), error: result.error.message })).where('id', '=', w.row.id).execute();
+        outcome.retry ??= result.error;
+      } else {
+        // The target refused this record for good: free the claim so a replay can write it again.
+        await trx.deleteFrom('effects').where('key', '=', w.key).execute();
+        outcome.parked.push(await parkOut(trx, connectorName, entity, w.row, result.error.kind, result.error.message, w.version, w.write.externalId));
+      }
     }
-  }
+  });
   return outcome;
 }

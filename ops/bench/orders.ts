@@ -103,7 +103,8 @@ async function main(): Promise<number> {
     await qiao.stop();
     await odoo.stop();
     await hubspot.stop();
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    if (process.env.QIAO_BENCH_KEEP) console.log(`data kept in ${dataDir}`);
+    else fs.rmSync(dataDir, { recursive: true, force: true });
   }
 }
 
