@@ -2,7 +2,8 @@
 // canonical order and one confirmed sales order in the Odoo sandbox, a production order for what stock
 // lacks, and its status (and promised date) flows back to the deal — whatever duplicates, lost answers,
 // outages and unknown SKUs happen on the way.
-import { afterEach, describe, expect, it } from 'vitest';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { afterEach, describe, expect, inject, it } from 'vitest';
 import { type HubspotSandbox, startHubspotSandbox } from '../ops/sandboxes/hubspot';
 import { type OdooSandbox, startOdooSandbox } from '../ops/sandboxes/odoo';
 import { createTestHub, eventually, type TestHub } from './support/hub';
@@ -16,6 +17,17 @@ interface Flow {
   odoo: OdooSandbox;
   hubspot: HubspotSandbox;
   hub: TestHub;
+  /** The worker, when it runs as its own process (`qiao worker`) so a test can kill it. */
+  child?: ChildProcess & { output: string[] };
+}
+
+/** `qiao worker` in a process of its own, on the hub's task queue and database. */
+function spawnWorker(hub: TestHub): ChildProcess & { output: string[] } {
+  const env = { ...process.env, ...hub.store.env, TEMPORAL_ADDRESS: inject('temporalAddress'), QIAO_TASK_QUEUE: hub.taskQueue };
+  const child = Object.assign(spawn(process.execPath, ['--import', 'tsx', 'ops/cli.ts', 'worker'], { env, stdio: ['ignore', 'pipe', 'pipe'] }), { output: [] as string[] });
+  child.stdout?.on('data', (d: Buffer) => child.output.push(d.toString()));
+  child.stderr?.on('data', (d: Buffer) => child.output.push(d.toString()));
+  return child;
 }
 
 const open: Flow[] = [];
@@ -25,7 +37,7 @@ const ERP = 'flow-odoo';
 const CRM = 'flow-hubspot';
 const ENTITIES = { [ERP]: ['customer', 'product', 'stock_level', 'order', 'production_order'], [CRM]: ['customer', 'product', 'order'] };
 
-async function setup(options: { fetch?: typeof fetch } = {}): Promise<Flow> {
+async function setup(options: { fetch?: typeof fetch; dialect?: 'sqlite' | 'postgres'; childWorker?: boolean } = {}): Promise<Flow> {
   const storable = { type: 'consu', is_storable: true };
   const odoo = await startOdooSandbox({
     apiKey: ODOO_KEY,
@@ -43,9 +55,10 @@ async function setup(options: { fetch?: typeof fetch } = {}): Promise<Flow> {
     },
   });
   const hubspot = await startHubspotSandbox({ accessToken: HUBSPOT_TOKEN, seed: { companies: [{ name: 'Northwind Traders', domain: 'northwind.example' }] } });
-  const hub = await createTestHub('sqlite', { listen: true, fetch: options.fetch });
-  open.push({ odoo, hubspot, hub });
-  await hub.startWorker();
+  const hub = await createTestHub(options.dialect ?? 'sqlite', { listen: true, fetch: options.fetch });
+  const child = options.childWorker ? spawnWorker(hub) : undefined;
+  open.push({ odoo, hubspot, hub, child });
+  if (!child) await hub.startWorker();
   const every = (direction: string) => ({ direction, pollSeconds: 1 });
   for (const [name, body] of [
     [
@@ -73,11 +86,15 @@ async function setup(options: { fetch?: typeof fetch } = {}): Promise<Flow> {
   // The ERP's products reach HubSpot (with stock), and the CRM's company reaches the ERP.
   await eventually(async () => (hubspot.records('products').length >= 2 ? true : undefined), 90_000, 'the products to be pushed to HubSpot');
   await eventually(async () => (odoo.records('res.partner', { domain: [['name', '=', 'Northwind Traders']] }).length === 1 ? true : undefined), 90_000, 'the company to reach Odoo');
-  return { odoo, hubspot, hub };
+  return { odoo, hubspot, hub, child };
 }
 
 afterEach(async () => {
-  for (const { odoo, hubspot, hub } of open.splice(0)) {
+  for (const { odoo, hubspot, hub, child } of open.splice(0)) {
+    if (child && child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      await new Promise((resolve) => child.once('exit', resolve));
+    }
     for (const [connector, entities] of Object.entries(ENTITIES)) for (const entity of entities) await hub.workflows.deleteSchedule({ connector, entity });
     await hub.dispose();
     await odoo.stop();
@@ -166,6 +183,29 @@ describe('a won deal through the ERP and back', () => {
     expect(flow.odoo.requests.filter((r) => r.model === 'sale.order' && r.method === 'create')).toHaveLength(1);
     expect(flow.odoo.records('mrp.production')).toEqual([]);
   });
+
+  it('(b) the worker process killed after Odoo accepted the sales order, before the link was saved: one order, confirmed', async () => {
+    // PostgreSQL: the worker process and this test's gateway share the store.
+    const flow = await setup({ dialect: 'postgres', childWorker: true });
+    const child = flow.child as NonNullable<Flow['child']>;
+    const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve(signal ?? code)));
+    // Odoo carries out the create; the worker dies (SIGKILL: no cleanup, no answer read) right then.
+    flow.odoo.loseNextAnswers(1, { model: 'sale.order', method: 'create', onLost: () => child.kill('SIGKILL') });
+    const dealId = await winDeal(flow, [{ sku: 'BOLT-M8', quantity: 10 }]);
+    expect(await exited).toBe('SIGKILL');
+    expect(flow.odoo.records('sale.order', { fields: ['state'] })).toEqual([{ id: expect.any(Number), state: 'draft' }]);
+    expect(await flow.hub.store.db.selectFrom('links').selectAll().where('connector', '=', ERP).where('entity', '=', 'order').execute()).toEqual([]);
+
+    // Another worker takes over: Temporal retries the attempt once its heartbeats stop, the effect
+    // ledger's claim makes the retry read back, and the order found is confirmed, not made again.
+    await flow.hub.startWorker();
+    await eventually(async () => (flow.odoo.records('sale.order', { fields: ['state'] }).some((o) => o.state === 'sale') ? true : undefined), 90_000, 'the sales order to be confirmed');
+    await eventually(async () => (props(flow.hubspot, 'deals', dealId).qiao_order_status === 'confirmed' ? true : undefined), 90_000, 'confirmed on the deal');
+    const linked = await flow.hub.store.db.selectFrom('links').selectAll().where('connector', '=', ERP).where('entity', '=', 'order').execute();
+    expect(linked).toHaveLength(1);
+    expect(flow.odoo.records('sale.order', { fields: ['state'] })).toEqual([{ id: Number(linked[0]?.external_id), state: 'sale' }]);
+    expect(flow.odoo.requests.filter((r) => r.model === 'sale.order' && r.method === 'create')).toHaveLength(1);
+  }, 240_000);
 
   it('(d) a line with an SKU nobody knows is parked with the reason, and replayed once the ERP has the product', async () => {
     const flow = await setup();

@@ -42,6 +42,8 @@ const POLL_APPLY_BATCH = 500;
 const WEBHOOK_TRANSACTION_ROWS = 50;
 /** How long one `pollPages` activity keeps paging before it hands back to the workflow. */
 const POLL_BUDGET_MS = 20_000;
+/** How often a running sync activity tells Temporal its worker is alive (see `classified`). */
+export const ALIVE_HEARTBEAT_MS = 3_000;
 /** How long one `deliverOutbox` activity keeps delivering batches before it hands back. */
 const DELIVER_BUDGET_MS = 20_000;
 
@@ -81,6 +83,11 @@ export interface SyncEngine {
  */
 function classified<A extends unknown[], R>(fn: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
   return async (...args: A) => {
+    // "Still alive" heartbeats: when this worker dies mid-activity (killed, out of memory), Temporal
+    // notices within the heartbeat timeout the workflows declare and retries elsewhere, instead of
+    // waiting out the whole start-to-close timeout.
+    const ctx = Context.current();
+    const alive = setInterval(() => ctx.heartbeat(), ALIVE_HEARTBEAT_MS);
     try {
       return await fn(...args);
     } catch (err) {
@@ -91,6 +98,8 @@ function classified<A extends unknown[], R>(fn: (...args: A) => Promise<R>): (..
         type: `ConnectorError.${err.kind}`,
         nextRetryDelay: err.kind === 'rate_limited' && err.retryAfterMs ? err.retryAfterMs : undefined,
       });
+    } finally {
+      clearInterval(alive);
     }
   };
 }

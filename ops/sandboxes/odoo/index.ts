@@ -112,9 +112,10 @@ export interface OdooSandbox {
   /**
    * The next `count` model calls (of `match.model`/`match.method` when given) are carried out, but their
    * answers are lost: the connection drops before the client reads them (a timeout, a proxy restart),
-   * so a create may have happened unseen.
+   * so a create may have happened unseen. `onLost` runs when such a call has been carried out, before
+   * the connection drops (a test kills the worker that made the call there).
    */
-  loseNextAnswers(count?: number, match?: { model?: string; method?: string }): void;
+  loseNextAnswers(count?: number, match?: { model?: string; method?: string; onLost?: () => void }): void;
   /** The next `count` model calls raise this Odoo exception (e.g. `odoo.exceptions.MissingError`). */
   raiseNext(exception: string, message: string, count?: number): void;
   /** Creates and writes on `model` whose vals match raise a ValidationError with `message`. Returns a remover. */
@@ -293,14 +294,16 @@ export async function startOdooSandbox(options: OdooSandboxOptions): Promise<Odo
   const requests: SandboxRequest[] = [];
   const faults = { count: 0, status: 503, retryAfterSeconds: undefined as number | undefined };
   const raises: { exception: string; message: string }[] = [];
-  const lostAnswers = { count: 0, model: undefined as string | undefined, method: undefined as string | undefined };
+  const lostAnswers: { count: number; model?: string; method?: string; onLost?: () => void } = { count: 0 };
 
   /** When this call's answer is to be lost: it runs to the end, then the socket closes instead of answering. */
   function loseAnswer(res: http.ServerResponse, model: string, method: string): void {
     if (lostAnswers.count === 0 || (lostAnswers.model && lostAnswers.model !== model) || (lostAnswers.method && lostAnswers.method !== method)) return;
     lostAnswers.count--;
+    const onLost = lostAnswers.onLost;
     res.writeHead = (() => res) as unknown as typeof res.writeHead;
     res.end = (() => {
+      onLost?.();
       res.socket?.destroy();
       return res;
     }) as unknown as typeof res.end;
@@ -657,7 +660,7 @@ export async function startOdooSandbox(options: OdooSandboxOptions): Promise<Odo
       Object.assign(faults, { count, status, retryAfterSeconds: opts.retryAfterSeconds ?? (status === 429 ? 1 : undefined) });
     },
     loseNextAnswers(count = 1, match = {}) {
-      Object.assign(lostAnswers, { count, model: match.model, method: match.method });
+      Object.assign(lostAnswers, { count, model: match.model, method: match.method, onLost: match.onLost });
     },
     raiseNext(exception, message, count = 1) {
       for (let i = 0; i < count; i++) raises.push({ exception, message });
