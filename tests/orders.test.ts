@@ -129,19 +129,19 @@ describe.each(DIALECTS)('orders on %s', (dialect) => {
   });
 
   it('statuses only move forward: a later ERP status passes through the ones between, an earlier CRM report is ignored, not parked', async () => {
-    await report('crm', 'D-1', { number: 'D-1', status: 'confirmed', lines: [{ sku: 'SHORT', quantity: '2', unitPrice: 500 }] });
+    await report('crm', 'D-1', { number: 'D-1', status: 'confirmed', lines: [{ sku: 'PLENTY', quantity: '2', unitPrice: 500 }] });
     const confirmed = await order('D-1');
     expect(confirmed.status).toBe('confirmed');
-    // 2 ≤ 4 available: no production.
+    // 2 of the 100 available: no production.
     expect(await productionOrders(confirmed.id)).toEqual([]);
 
-    const outcome = await report('erp', 'S-1', { number: 'D-1', status: 'invoiced', lines: [{ sku: 'SHORT', quantity: '2', unitPrice: 500 }] });
+    const outcome = await report('erp', 'S-1', { number: 'D-1', status: 'invoiced', lines: [{ sku: 'PLENTY', quantity: '2', unitPrice: 500 }] });
     expect(outcome).toMatchObject({ applied: 1, parked: [] });
     expect((await order('D-1')).status).toBe('invoiced');
     const audit = await hub.store.db.selectFrom('audit_log').select('after').where('entity', '=', 'order').where('entity_id', '=', confirmed.id).orderBy('id').execute();
     expect(audit.map((a) => (JSON.parse(a.after ?? '{}') as { status: string }).status)).toEqual(['confirmed', 'invoiced']);
 
-    const stale = await report('crm', 'D-1', { number: 'D-1', status: 'confirmed', lines: [{ sku: 'SHORT', quantity: '2', unitPrice: 500 }] });
+    const stale = await report('crm', 'D-1', { number: 'D-1', status: 'confirmed', lines: [{ sku: 'PLENTY', quantity: '2', unitPrice: 500 }] });
     expect(stale.parked).toEqual([]);
     expect((await order('D-1')).status).toBe('invoiced');
   });
@@ -219,5 +219,33 @@ describe.each(DIALECTS)('orders on %s', (dialect) => {
     await report('erp', 'S-3', { number: 'D-3', status: 'confirmed', lines: [{ sku: 'PLENTY', quantity: '3', unitPrice: 100 }] });
     expect((await order('D-3')).lines.map((l) => l.quantity)).toEqual(['3']);
     expect(((await (await hub.call('sales', 'GET', `/v1/conflicts?recordId=${stored.id}`)).json()) as { items: unknown[] }).items).toEqual([]);
+  });
+  it('stock promised to a confirmed order is not promised again, until the ERP\'s figures are newer than the promise', async () => {
+    const stock = (onHand: string, reserved: string, asOf: string) => ({ stockLevels: [{ warehouse: 'WH', onHand, reserved, asOf, source: 'odoo' }] });
+    expect((await hub.call('admin', 'POST', '/v1/products', { sku: 'TIGHT', name: 'Tight', ...stock('10', '0', '2026-11-01T09:00:00Z') })).status).toBe(201);
+    const confirm = async (quantity: string) => {
+      const res = await hub.call('sales', 'POST', '/v1/orders', { customerId, currency: 'EUR', status: 'confirmed', lines: [{ sku: 'TIGHT', quantity, unitPrice: 100 }] });
+      expect(res.status, await res.clone().text()).toBe(201);
+      const { id } = (await res.json()) as { id: string };
+      return (await productionOrders(id)).map((p) => p.quantity);
+    };
+    // 10 available: the first order takes 6 of them; the second gets the 4 left and 2 made.
+    expect(await confirm('6')).toEqual([]);
+    expect(await confirm('6')).toEqual(['2']);
+    // The ERP's next report carries both reservations (and a receipt of 10): only its figures count now.
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect((await hub.call('admin', 'PATCH', '/v1/products/TIGHT', stock('20', '10', new Date().toISOString()))).status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(await confirm('8')).toEqual([]);
+    expect(await confirm('3')).toEqual(['1']);
+
+    // An order the ERP itself confirmed is reserved in its own figures: it promises nothing more.
+    await hub.store.db
+      .insertInto('connectors')
+      .values({ name: 'erp', type: 'odoo', config: '{}', entities: JSON.stringify({ stock_level: { direction: 'in' }, order: { direction: 'both' } }), enabled: 0, health: null, updated_at: new Date().toISOString() })
+      .execute();
+    await report('erp', 'S-9', { number: 'S-9', status: 'confirmed', lines: [{ sku: 'PLENTY', quantity: '5', unitPrice: 100 }] });
+    const fromErp = await order('S-9');
+    expect(await hub.store.db.selectFrom('stock_promises').selectAll().where('order_id', '=', fromErp.id).execute()).toEqual([]);
   });
 });

@@ -323,6 +323,19 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('outbox_record').on('outbox').columns(['connector', 'entity', 'canonical_id', 'status']).execute();
     },
   },
+  '0005_stock_promises': {
+    async up(db: AnyDb) {
+      await db.schema
+        .createTable('stock_promises')
+        .addColumn('order_id', 'text', (c) => c.notNull()) // no foreign key: planning runs before a new order is stored
+        .addColumn('sku', 'text', (c) => c.notNull())
+        .addColumn('quantity', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('stock_promises_pk', ['order_id', 'sku'])
+        .execute();
+      await db.schema.createIndex('stock_promises_sku').on('stock_promises').columns(['sku', 'created_at']).execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

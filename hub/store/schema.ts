@@ -255,6 +255,17 @@ export interface FieldProvenanceTable {
   mapping_version: number | null;
 }
 
+/**
+ * Stock an order was promised when it was confirmed, per SKU: counted against what other orders may be
+ * promised until the ERP's stock figures are newer than the promise (then its reservation is in them).
+ */
+export interface StockPromisesTable {
+  order_id: string;
+  sku: string;
+  quantity: string;
+  created_at: string;
+}
+
 export interface Database {
   customers: CustomersTable;
   contacts: ContactsTable;
@@ -281,4 +292,5 @@ export interface Database {
   field_provenance: FieldProvenanceTable;
   production_orders: ProductionOrdersTable;
   conflicts: ConflictsTable;
+  stock_promises: StockPromisesTable;
 }
