@@ -4,6 +4,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { ChangeEvent, WebhookReceiver, WebhookRequest } from '../contract';
 import { ConnectorError } from '../errors';
+import { header } from '../signatures';
 
 /** Headers HubSpot sends; compared lower-case. */
 export const SIGNATURE_HEADER = 'x-hubspot-signature-v3';
@@ -41,11 +42,6 @@ export function signedUri(url: string): string {
  */
 export function signHubspotWebhook(clientSecret: string, method: string, url: string, rawBody: string, timestampMs: number | string): string {
   return createHmac('sha256', clientSecret).update(`${method}${signedUri(url)}${rawBody}${timestampMs}`, 'utf8').digest('base64');
-}
-
-function header(headers: Record<string, string>, name: string): string | undefined {
-  for (const [key, value] of Object.entries(headers)) if (key.toLowerCase() === name) return value;
-  return undefined;
 }
 
 /** Qiao's entity for a HubSpot object name (`deal` in `deal.propertyChange`) or object type id (`0-3`). */

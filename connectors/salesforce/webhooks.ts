@@ -1,11 +1,11 @@
 // Change Data Capture events relayed to Qiao: a relay subscribed to Salesforce's change event channels
-// posts them as JSON, signed with HMAC-SHA256 over "<timestamp>.<raw body>" (the template's scheme).
+// posts them as JSON, signed with HMAC-SHA256 over "<timestamp>.<raw body>" (connectors/signatures.ts).
 // Events become ChangeEvents without data (the engine reads the record with `get`); the echoes of
 // Qiao's own writes (changeOrigin `client=qiao`) are dropped here.
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import type { ChangeEvent, WebhookReceiver, WebhookRequest } from '../contract';
 import { ConnectorError } from '../errors';
+import { signTimestamped, verifyTimestamped } from '../signatures';
 import { CALL_OPTIONS } from './client';
 
 /** Headers the relay sends; compared lower-case. */
@@ -16,14 +16,7 @@ export const RELAY_TIMESTAMP_HEADER = 'x-qiao-relay-timestamp';
  * The signature a relay puts in `x-qiao-relay-signature`: `v1=<hex HMAC-SHA256(secret, "<timestamp>.<raw body>")>`.
  * @example signSalesforceRelay('relay-secret-0123456789', 1767225600, '{"events":[]}')
  */
-export function signSalesforceRelay(secret: string, timestamp: number, rawBody: string): string {
-  return `v1=${createHmac('sha256', secret).update(`${timestamp}.${rawBody}`).digest('hex')}`;
-}
-
-function header(headers: Record<string, string>, name: string): string | undefined {
-  for (const [key, value] of Object.entries(headers)) if (key.toLowerCase() === name) return value;
-  return undefined;
-}
+export const signSalesforceRelay: (secret: string, timestamp: number, rawBody: string) => string = signTimestamped;
 
 /** A change event as the Pub/Sub API decodes it: the header plus the changed fields (ignored here). */
 const ChangeEventBody = z.looseObject({
@@ -51,22 +44,7 @@ const OWN_ORIGIN = new RegExp(`(^|;)\\s*${CALL_OPTIONS.replace('=', '\\s*=\\s*')
  */
 export function createSalesforceWebhooks(options: { secrets: readonly string[]; toleranceSeconds: number; entities: Readonly<Record<string, string>> }): WebhookReceiver {
   function verify(request: WebhookRequest, now: Date): void {
-    const timestampText = header(request.headers, RELAY_TIMESTAMP_HEADER);
-    const signatures = header(request.headers, RELAY_SIGNATURE_HEADER);
-    if (!timestampText || !signatures) throw new ConnectorError('auth', `relay post without ${RELAY_TIMESTAMP_HEADER} or ${RELAY_SIGNATURE_HEADER}`);
-    if (!/^\d{1,12}$/.test(timestampText)) throw new ConnectorError('auth', `relay ${RELAY_TIMESTAMP_HEADER} is not a Unix time`);
-    const timestamp = Number(timestampText);
-    // Both ways: a timestamp far in the future is as suspect as an old one.
-    if (Math.abs(now.getTime() / 1000 - timestamp) > options.toleranceSeconds) {
-      throw new ConnectorError('auth', `relay timestamp is more than ${options.toleranceSeconds} s from our clock`);
-    }
-    // Several signatures while the relay signs with an old and a new secret.
-    const offered = signatures.split(',').map((s) => Buffer.from(s.trim()));
-    for (const secret of options.secrets) {
-      const expected = Buffer.from(signSalesforceRelay(secret, timestamp, request.rawBody));
-      if (offered.some((sig) => sig.length === expected.length && timingSafeEqual(sig, expected))) return;
-    }
-    throw new ConnectorError('auth', 'relay signature matches none of the configured secrets');
+    verifyTimestamped(request, now, { what: 'relay post', timestampHeader: RELAY_TIMESTAMP_HEADER, signatureHeader: RELAY_SIGNATURE_HEADER, secrets: options.secrets, toleranceSeconds: options.toleranceSeconds });
   }
 
   function parse(rawBody: string): ChangeEvent[] {
