@@ -2,6 +2,7 @@
 // process and Qiao as a child process:
 //   a. stock push: N products with stock from Odoo, through Qiao, onto HubSpot's products (batches of
 //      at most 100, HubSpot's limit: the sandbox refuses more), end to end;
+//  a2. then the stock of one product in ten changes in Odoo: only those are pushed again;
 //   b. order latency: deals won one after another, each announced by a signed webhook; from the
 //      webhook to the confirmed sales order in Odoo, p50 and p99.
 //   node --import tsx ops/bench/orders.ts [products=100000] [orders=200]
@@ -71,6 +72,22 @@ async function main(): Promise<number> {
     const batches = hubspot.requests.filter((r) => r.method === 'POST' && /\/products\/batch\/(upsert|update)$/.test(r.path));
     const largest = Math.max(0, ...batches.map((r) => (Array.isArray((r.body as { inputs?: unknown[] })?.inputs) ? (r.body as { inputs: unknown[] }).inputs.length : 0)));
     console.log(`a. stock of ${fmt(PRODUCTS)} products from Odoo onto HubSpot   ${fmt(PRODUCTS / pushSeconds)} products/s   (${fmt(pushSeconds, 1)} s end to end; ${fmt(batches.length)} batch calls, at most ${largest} records each)`);
+
+    // a2. A stock change of one product in ten: only those reach HubSpot, in full batches.
+    const changed = products.filter((_, i) => i % 10 === 0);
+    const callsBefore = batches.length;
+    const changeStart = performance.now();
+    for (const [n, p] of changed.entries()) odoo.setStock(p.default_code, 'WH', { quantity: 1000 + n, reserved: 0 });
+    const bySku = () => new Map(hubspot.records('products').map((r) => [(r.properties as Record<string, unknown>).hs_sku, (r.properties as Record<string, unknown>).qiao_stock_on_hand]));
+    for (;;) {
+      const now = bySku();
+      if (changed.every((p, n) => String(now.get(p.default_code)) === String(1000 + n))) break;
+      if (performance.now() - changeStart > 20 * 60_000) throw new Error('the stock change did not reach HubSpot within 20 minutes');
+      await sleep(500);
+    }
+    const changeSeconds = (performance.now() - changeStart) / 1000;
+    const changeCalls = hubspot.requests.filter((r) => r.method === 'POST' && /\/products\/batch\/(upsert|update)$/.test(r.path)).length - callsBefore;
+    console.log(`a2. stock change of ${fmt(changed.length)} of the ${fmt(PRODUCTS)} products, Odoo → HubSpot   ${fmt(changed.length / changeSeconds)} products/s   (${fmt(changeSeconds, 1)} s end to end; ${fmt(changeCalls)} batch calls: only changed products are sent)`);
 
     // b. Order latency: wait for the company to be an Odoo partner, then win deals one by one.
     for (let i = 0; odoo.records('res.partner', { domain: [['name', '=', 'Bench Buyer GmbH']] }).length === 0; i++) {

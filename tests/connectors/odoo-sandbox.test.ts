@@ -335,6 +335,26 @@ describe('the Odoo sandbox itself', () => {
     v19.setClock(null);
   });
 
+  it('equality searches stay exact as records are written, created, deleted and rolled back (indexes kept in place)', async () => {
+    const search = async (domain: unknown[]) => (await executeKw(v19, 'res.partner', 'search', [domain], { context: { active_test: false } })).result as number[];
+    // `=like` without wildcards means the same but no index serves it: the reference is a full scan.
+    const reference = (ref: string) => search([['ref', '=like', ref]]);
+    const ids = v19.create('res.partner', Array.from({ length: 30 }, (_, i) => ({ name: `Keep ${i}`, ref: `K-${i % 3}`, parent_id: false })));
+    expect(await search([['ref', '=', 'K-1']])).toEqual(await reference('K-1'));
+    v19.write('res.partner', ids.slice(0, 6), { ref: 'K-9' });
+    v19.write('res.partner', [ids[7] as number], { parent_id: ids[8] });
+    await executeKw(v19, 'res.partner', 'unlink', [[ids[9], ids[10]]]);
+    const more = v19.create('res.partner', [{ name: 'Keep new', ref: 'K-1' }]);
+    // A create list with one bad record is rolled back whole, indexes included.
+    expect((await executeKw(v19, 'res.partner', 'create', [[{ name: 'Rolled back', ref: 'K-2' }, { ref: 'K-2' }]])).error).toBeDefined();
+    for (const ref of ['K-0', 'K-1', 'K-2', 'K-9']) expect(await search([['ref', '=', ref]])).toEqual(await reference(ref));
+    expect(await search([['ref', '=', 'K-1']])).toContain(more[0]);
+    const byId = (list: number[]) => [...list].sort((a, b) => a - b);
+    expect(byId(await search([['ref', 'in', ['K-9', 'K-2']]]))).toEqual(byId([...(await reference('K-9')), ...(await reference('K-2'))]));
+    expect(await search([['parent_id', '=', ids[8]]])).toEqual([ids[7]]);
+    expect(await search([['ref', '=', 'K-2'], ['name', '=', 'Rolled back']])).toEqual([]);
+  });
+
   it('a create list is one transaction; errors come in a 200 envelope on JSON-RPC', async () => {
     const before = v17.records('product.product').length;
     const answer = await executeKw(v17, 'product.product', 'create', [[{ name: 'Fine' }, { default_code: 'NO-NAME' }]]);

@@ -362,7 +362,7 @@ export class OdooDb {
   private insert(model: string, record: Stored): void {
     const table = this.table(model);
     table.set(record.id, record);
-    this.touched(model);
+    this.touched(model, { record, old: undefined });
     this.journal?.push(() => {
       table.delete(record.id);
       this.touched(model);
@@ -374,7 +374,7 @@ export class OdooDb {
     const record = table.get(id);
     if (!record) return;
     table.delete(id);
-    this.touched(model);
+    this.touched(model, { record, old: record, removed: true });
     this.journal?.push(() => {
       table.set(id, record);
       this.touched(model);
@@ -389,8 +389,10 @@ export class OdooDb {
       if (key in record) before[key] = record[key];
       else absent.push(key);
     }
+    const old: Vals = { ...before };
+    for (const key of absent) old[key] = undefined;
     Object.assign(record, changes);
-    this.touched(model);
+    this.touched(model, { record, old });
     this.journal?.push(() => {
       Object.assign(record, before);
       for (const key of absent) delete record[key];
@@ -590,26 +592,29 @@ export class OdooDb {
       return list.length > 0 && list.every((v) => typeof v === 'string') ? (list as string[]) : undefined;
     };
     // Equality on ids, on a stored many2one, or on a stored char or selection: the smallest such set wins.
-    let best: Stored[] | undefined;
+    // The index lists of each term are compared by size before any is copied: a term every record
+    // meets (the one stock location) must not cost a pass over the table when another names one record.
+    let best: { lists: Stored[][]; size: number } | undefined;
     for (const [path, operator, value] of conjuncts(tree)) {
       if (operator !== '=' && operator !== 'in') continue;
-      let hits: Stored[];
+      let lists: Stored[][];
       if (path === 'id') {
         const wanted = keys(value);
         if (!wanted) continue;
-        hits = wanted.flatMap((id) => table.get(id) ?? []);
+        lists = [wanted.flatMap((id) => table.get(id) ?? [])];
       } else {
         const field = spec.fields[path];
         if (!field || field.compute) continue;
         const wanted = field.type === 'many2one' ? keys(value) : ['char', 'selection'].includes(field.type) ? texts(value) : undefined;
         if (!wanted) continue;
         const index = this.valueIndex(model, path);
-        hits = [...new Set<unknown>(wanted)].flatMap((v) => index.get(v) ?? []);
+        lists = [...new Set<unknown>(wanted)].map((v) => index.get(v) ?? []);
       }
-      if (!best || hits.length < best.length) best = hits;
+      const size = lists.reduce((sum, list) => sum + list.length, 0);
+      if (!best || size < best.size) best = { lists, size };
     }
     if (best) {
-      const sorted = [...new Set(best)].sort((a, b) => a.id - b.id);
+      const sorted = [...new Set(best.lists.flat())].sort((a, b) => a.id - b.id);
       return { candidates: sorted, ordered: byId };
     }
     // An order by a stored scalar field (or id), ascending, ties by id: its sorted index, from the
@@ -651,9 +656,44 @@ export class OdooDb {
     return perModel.get(name) as T;
   }
 
-  /** Any change to a model's records drops its indexes. */
-  private touched(model: string): void {
-    this.indexes.delete(model);
+  /**
+   * Keeps a model's indexes right after a change: value indexes are updated in place (a test seeding
+   * or changing thousands of records one by one stays linear), a sorted index on a changed field is
+   * dropped (rebuilt by the next search that needs it). Without `change` (a rollback) all are dropped.
+   * `old` holds the values the changed fields had (undefined for an insert: every field is new).
+   */
+  private touched(model: string, change?: { record: Stored; old: Vals | undefined; removed?: boolean }): void {
+    const perModel = this.indexes.get(model);
+    if (!perModel) return;
+    if (!change) {
+      this.indexes.delete(model);
+      return;
+    }
+    const { record, old, removed } = change;
+    for (const [name, index] of [...perModel]) {
+      const [kind, field] = name.split(':') as [string, string];
+      if (old !== undefined && !removed && !(field in old)) continue;
+      if (kind !== 'value') {
+        perModel.delete(name);
+        continue;
+      }
+      const byValue = index as Map<unknown, Stored[]>;
+      if (old !== undefined) {
+        const list = byValue.get(old[field]);
+        const at = list?.indexOf(record) ?? -1;
+        if (list && at >= 0) list.splice(at, 1);
+        if (list?.length === 0) byValue.delete(old[field]);
+      }
+      if (removed) continue;
+      const list = byValue.get(record[field]);
+      if (!list) byValue.set(record[field], [record]);
+      else {
+        // Ascending ids, as the index was built.
+        let at = list.length;
+        while (at > 0 && (list[at - 1] as Stored).id > record.id) at--;
+        list.splice(at, 0, record);
+      }
+    }
   }
 
   /** Records by the value a stored field holds (a many2one id, a text). */
