@@ -5,6 +5,7 @@ import {
   ActivityFailure,
   continueAsNew,
   defineSignal,
+  getExternalWorkflowHandle,
   ParentClosePolicy,
   patched,
   proxyActivities,
@@ -39,13 +40,26 @@ function reasonOf(err: unknown): string {
   return err instanceof ActivityFailure && err.cause ? err.cause.message : String(err);
 }
 
-/** Starts deliverOutbox for every target with pending rows; one already running is left alone. */
+/**
+ * Starts deliverOutbox for every target with pending rows. One already running is signalled "more":
+ * it may have just found its outbox empty, and would end without the rows queued since.
+ */
 async function kickDeliveries(): Promise<void> {
   for (const target of await act.pendingDeliveries()) {
+    const start = () => startChild(deliverOutbox, { workflowId: workflowIds.deliverOutbox(target), args: [target], parentClosePolicy: ParentClosePolicy.ABANDON });
     try {
-      await startChild(deliverOutbox, { workflowId: workflowIds.deliverOutbox(target), args: [target], parentClosePolicy: ParentClosePolicy.ABANDON });
+      await start();
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+      if (!patched('kick-signals')) continue;
+      try {
+        await getExternalWorkflowHandle(workflowIds.deliverOutbox(target)).signal(moreSignal);
+      } catch {
+        // It ended in between: start it again (another kick may have done so already).
+        await start().catch((again: unknown) => {
+          if (!(again instanceof WorkflowExecutionAlreadyStartedError)) throw again;
+        });
+      }
     }
   }
 }
@@ -142,7 +156,10 @@ export async function applyInbox(ref: EntityRef): Promise<{ runId: string }> {
     }
   } while (more || (await act.pendingInbox(ref.connector, ref.entity)));
   await kickDeliveries();
-  return { runId: await act.recordRun({ kind: 'apply', ...ref, startedAt, pages: 1, ...totals, warnings: [] }) };
+  const runId = await act.recordRun({ kind: 'apply', ...ref, startedAt, pages: 1, ...totals, warnings: [] });
+  // A webhook that came in while the last steps ran signalled this run: a new one applies it.
+  if (more && patched('recheck-more')) return continueAsNew<typeof applyInbox>(ref);
+  return { runId };
 }
 
 /** Writes pending outbox rows to one target connector entity until none are left. */
@@ -169,7 +186,10 @@ export async function deliverOutbox(ref: EntityRef): Promise<{ runId: string }> 
     const runId = await act.recordRun({ kind: 'deliver', ...ref, startedAt, pages, processed, changed: processed - parked.length, parked, warnings: [], error: reasonOf(err) });
     throw ApplicationFailure.nonRetryable(`deliver ${ref.connector} ${ref.entity} failed (run ${runId}): ${reasonOf(err)}`);
   }
-  return { runId: await act.recordRun({ kind: 'deliver', ...ref, startedAt, pages, processed, changed: processed - parked.length, parked, warnings: [] }) };
+  const runId = await act.recordRun({ kind: 'deliver', ...ref, startedAt, pages, processed, changed: processed - parked.length, parked, warnings: [] });
+  // Rows queued while the run was being recorded signalled it: a new run delivers them.
+  if (more && patched('recheck-more')) return continueAsNew<typeof deliverOutbox>(ref);
+  return { runId };
 }
 
 /** Re-maps every stored source record of a connector entity with `version`, writing only what changes. */
