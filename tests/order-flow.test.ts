@@ -5,7 +5,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { type HubspotSandbox, startHubspotSandbox } from '../ops/sandboxes/hubspot';
-import { type OdooSandbox, startOdooSandbox } from '../ops/sandboxes/odoo';
+import type { OdooSandbox } from '../ops/sandboxes/odoo';
+import { daysFromToday, disposeFlowHub, ERP_ENTITIES, flowOdooConnector, startFlowOdoo } from './support/flow';
 import { createTestHub, eventually, type TestHub } from './support/hub';
 
 const ODOO_KEY = 'flow-odoo-key-0123456789';
@@ -35,25 +36,10 @@ const open: Flow[] = [];
 // every suite shares one Temporal dev server.
 const ERP = 'flow-odoo';
 const CRM = 'flow-hubspot';
-const ENTITIES = { [ERP]: ['customer', 'product', 'stock_level', 'order', 'production_order'], [CRM]: ['customer', 'product', 'order'] };
+const ENTITIES = { [ERP]: ERP_ENTITIES, [CRM]: ['customer', 'product', 'order'] };
 
 async function setup(options: { fetch?: typeof fetch; dialect?: 'sqlite' | 'postgres'; childWorker?: boolean } = {}): Promise<Flow> {
-  const storable = { type: 'consu', is_storable: true };
-  const odoo = await startOdooSandbox({
-    apiKey: ODOO_KEY,
-    database: 'qiao',
-    login: 'admin',
-    seed: {
-      products: [
-        { default_code: 'GEAR-40', name: 'Gear 40 teeth', list_price: 48.5, ...storable },
-        { default_code: 'BOLT-M8', name: 'Bolt M8', list_price: 1.2, ...storable },
-      ],
-      stock: [
-        { sku: 'GEAR-40', warehouse: 'WH', quantity: 12, reserved: 2 },
-        { sku: 'BOLT-M8', warehouse: 'WH', quantity: 500 },
-      ],
-    },
-  });
+  const odoo = await startFlowOdoo(ODOO_KEY);
   const hubspot = await startHubspotSandbox({ accessToken: HUBSPOT_TOKEN, seed: { companies: [{ name: 'Northwind Traders', domain: 'northwind.example' }] } });
   const hub = await createTestHub(options.dialect ?? 'sqlite', { listen: true, fetch: options.fetch });
   const child = options.childWorker ? spawnWorker(hub) : undefined;
@@ -61,16 +47,7 @@ async function setup(options: { fetch?: typeof fetch; dialect?: 'sqlite' | 'post
   if (!child) await hub.startWorker();
   const every = (direction: string) => ({ direction, pollSeconds: 1 });
   for (const [name, body] of [
-    [
-      ERP,
-      {
-        type: 'odoo',
-        // One second, not zero: Odoo's write_date has whole seconds, and a manufacturing order created
-        // in the second a poll just read would otherwise never move its sales order to in_production.
-        config: { url: odoo.url, database: 'qiao', apiKey: 'env:QIAO_FLOW_ODOO_KEY', allowPrivateNetwork: true, settleSeconds: 1 },
-        entities: { customer: every('both'), product: every('in'), stock_level: every('in'), order: every('both'), production_order: every('both') },
-      },
-    ],
+    [ERP, flowOdooConnector(odoo, 'QIAO_FLOW_ODOO_KEY')],
     [
       CRM,
       {
@@ -95,8 +72,7 @@ afterEach(async () => {
       child.kill('SIGTERM');
       await new Promise((resolve) => child.once('exit', resolve));
     }
-    for (const [connector, entities] of Object.entries(ENTITIES)) for (const entity of entities) await hub.workflows.deleteSchedule({ connector, entity });
-    await hub.dispose();
+    await disposeFlowHub(hub, ENTITIES);
     await odoo.stop();
     await hubspot.stop();
   }
@@ -104,11 +80,6 @@ afterEach(async () => {
 
 const props = (hubspot: HubspotSandbox, type: 'deals' | 'products', id: string) => (hubspot.record(type, id)?.properties ?? {}) as Record<string, string | null | undefined>;
 
-function daysFromToday(days: number): string {
-  const at = new Date();
-  at.setUTCDate(at.getUTCDate() + days);
-  return at.toISOString().slice(0, 10);
-}
 
 /** Wins a new deal and delivers its webhooks `times` times (the same events: HubSpot retrying). */
 async function winDeal(flow: Flow, lines: { sku: string; quantity: number }[], times = 1): Promise<string> {

@@ -336,6 +336,14 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('stock_promises_sku').on('stock_promises').columns(['sku', 'created_at']).execute();
     },
   },
+  '0006_links_seen_baseline': {
+    async up(db: AnyDb) {
+      // last_seen_hash now holds what the mapping made of the fields Qiao does not write (the echo
+      // guard compares it); the old values hashed the written ones. Cleared, the next report of each
+      // record sets the new baseline.
+      await (db as Kysely<{ links: { last_seen_hash: string | null } }>).updateTable('links').set({ last_seen_hash: null }).execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

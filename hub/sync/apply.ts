@@ -165,6 +165,33 @@ export function writtenProjection(def: MappingDefinition, data: Record<string, u
   return Object.fromEntries([...keys].sort().map((k) => [k, data[k] === false ? null : (data[k] ?? null)]));
 }
 
+/**
+ * Canonical fields fed only by external fields Qiao writes to this target (`writtenProjection`): in a
+ * report whose written fields are what Qiao last wrote there, these are Qiao's own values coming
+ * back (the echo); every other field of the same report is the target's news.
+ * @example echoedFields(hubspotOrderV1) // Set { 'promisedDate' }: a deal's qiao_promised_date is ours
+ */
+export function echoedFields(def: MappingDefinition): Set<string> {
+  const written = new Set(Object.keys(writtenProjection(def, {})));
+  const fromWritten = new Set<string>();
+  const fromOther = new Set<string>();
+  for (const rule of def.fields) {
+    if (rule.direction === 'out') continue;
+    (written.has(rule.external.split('.')[0] as string) ? fromWritten : fromOther).add(rule.canonical.split('.')[0] as string);
+  }
+  return new Set([...fromWritten].filter((f) => !fromOther.has(f)));
+}
+
+const echoedCache = new WeakMap<MappingDefinition, Set<string>>();
+function echoedFieldsOf(def: MappingDefinition): Set<string> {
+  let fields = echoedCache.get(def);
+  if (!fields) {
+    fields = echoedFields(def);
+    echoedCache.set(def, fields);
+  }
+  return fields;
+}
+
 async function park(db: Db, row: InboxRow, connector: string, entity: string, kind: string, reason: string, version: number): Promise<number> {
   const inserted = await db
     .insertInto('dead_letters')
@@ -219,9 +246,9 @@ export async function applyRows(
     }
     if (!claimed.length) return;
 
-    const links = new Map<string, { canonical_id: string; canonical_entity: string; last_written_hash: string | null }>();
+    const links = new Map<string, { canonical_id: string; canonical_entity: string; last_written_hash: string | null; last_seen_hash: string | null }>();
     for (const ids of chunks([...new Set(claimed.map((r) => r.external_id))])) {
-      const found = await trx.selectFrom('links').select(['external_id', 'canonical_id', 'canonical_entity', 'last_written_hash']).where('connector', '=', connector.name).where('entity', '=', entity).where('external_id', 'in', ids).execute();
+      const found = await trx.selectFrom('links').select(['external_id', 'canonical_id', 'canonical_entity', 'last_written_hash', 'last_seen_hash']).where('connector', '=', connector.name).where('entity', '=', entity).where('external_id', 'in', ids).execute();
       for (const l of found) links.set(l.external_id, l);
     }
 
@@ -307,12 +334,23 @@ export async function applyRows(
         continue;
       }
       if (!p.incoming) continue;
-      if (!options.force && link?.last_written_hash && contentHash(writtenProjection(def, data)) === link.last_written_hash) {
+      // Echoes. When the fields Qiao writes here are what it last wrote, they are its own coming back.
+      // The rest of the report (what the mapping makes of the fields Qiao does not write) is compared
+      // with the last report applied: unchanged, the report is an echo; changed (a rep edited the
+      // order's description), it is applied without Qiao's own fields. Where Qiao made the record, its
+      // first report sets that baseline.
+      const ours = echoedFieldsOf(def);
+      const seen = contentHash(Object.fromEntries(Object.entries(p.incoming).filter(([k]) => !ours.has(k))));
+      const ownWrite = !options.force && !!link?.last_written_hash && contentHash(writtenProjection(def, data)) === link.last_written_hash;
+      if (link && ownWrite && (link.last_seen_hash === null || link.last_seen_hash === seen)) {
+        if (link.last_seen_hash === null) linkRows.push({ connector: connector.name, entity, external_id: row.external_id, canonical_entity: link.canonical_entity, canonical_id: link.canonical_id, last_written_hash: null, last_seen_hash: seen, mapping_version: version, updated_at: now });
         setStatus('echo', row.id, version);
         outcome.echoes++;
         continue;
       }
       let incoming = { ...p.incoming };
+      const skipped = ownWrite ? ours : new Set<string>();
+      for (const field of skipped) delete incoming[field];
       let beforeId = link ? link.canonical_id : undefined;
       if (!beforeId || !state.has(beforeId)) {
         beforeId = undefined;
@@ -335,7 +373,7 @@ export async function applyRows(
       } else {
         // Every field the mapping owns: one missing from the mapped value was emptied at the source.
         const owned = ownedFields(def).canonical.map((f) => f.split('.')[0] as string);
-        fields = [...new Set([...owned, ...Object.keys(incoming)])].filter((f) => f !== 'id');
+        fields = [...new Set([...owned, ...Object.keys(incoming)])].filter((f) => f !== 'id' && !skipped.has(f));
         delete incoming.id;
       }
       const source: Provenance = { source: connector.type, sourceTime: row.source_time };
@@ -402,7 +440,7 @@ export async function applyRows(
           remember(after);
           // A later row of this batch about the same external record (a creation and a change
           // webhook together) finds the record just made, even without a business key to match.
-          if (!link) links.set(row.external_id, { canonical_id: after.id, canonical_entity: target.entity, last_written_hash: null });
+          if (!link) links.set(row.external_id, { canonical_id: after.id, canonical_entity: target.entity, last_written_hash: null, last_seen_hash: null });
         }
         for (const p of provenanceOf(target.entity, after.id, before ? allowed : fields, connector.type, row.source_time, version)) provenanceRows.set(`${p.record_id}|${p.field}`, p);
         audit.push({ actor, action: before ? 'update' : 'create', entity: target.entity, entityId: after.id, before, after, at: now });
@@ -424,7 +462,7 @@ export async function applyRows(
         at: now,
       });
       if (def.canonical !== 'stock_level') {
-        linkRows.push({ connector: connector.name, entity, external_id: row.external_id, canonical_entity: target.entity, canonical_id: after.id, last_written_hash: null, last_seen_hash: contentHash(writtenProjection(def, data)), mapping_version: version, updated_at: now });
+        linkRows.push({ connector: connector.name, entity, external_id: row.external_id, canonical_entity: target.entity, canonical_id: after.id, last_written_hash: null, last_seen_hash: seen, mapping_version: version, updated_at: now });
       }
       setStatus('applied', row.id, version);
       outcome.applied++;
