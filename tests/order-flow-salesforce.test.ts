@@ -111,6 +111,8 @@ async function confirmSmallOrder(flow: Flow): Promise<{ orderId: string; events:
     90_000,
     'the status and promised date on the Order',
   );
+  // The sales order is another delivery, independent of the write-back: it may come a moment later.
+  await eventually(async () => (flow.odoo.records('sale.order', { fields: ['state'] }).some((o) => o.state === 'sale') ? true : undefined), 90_000, 'the confirmed sales order in Odoo');
   expect(flow.odoo.records('sale.order', { fields: ['state'] })).toEqual([expect.objectContaining({ state: 'sale' })]);
   return activated;
 }

@@ -27,5 +27,8 @@ export async function createWorker(options: {
     // On stop, a running activity gets 2 s, then is cancelled: the bulk loop stops at the next page
     // boundary (each page is one transaction) and the run resumes from its heartbeat after a restart.
     shutdownGraceTime: '2 seconds',
+    // Heartbeats leave every 3 s (the SDK would hold them for up to 80 % of the 15 s heartbeat
+    // timeout, leaving a loaded machine 3 s of margin before Temporal takes a live worker for dead).
+    maxHeartbeatThrottleInterval: '3 seconds',
   });
 }

@@ -10,6 +10,7 @@ import { type ConnectorPool, createConnectorPool } from '../../hub/sync/connecto
 import { createSyncEngine } from '../../hub/sync/engine';
 import '../../hub/sync/connector-types';
 import { connectWorkflows } from '../../hub/temporal';
+import { workflowIds } from '../../workflows/ids';
 import { createWorker } from '../../workflows/worker';
 import { freePort } from '../../ops/temporal-cli';
 import { freshStore, type TestDialect, type TestStore } from './stores';
@@ -85,6 +86,18 @@ export async function createTestHub(dialect: TestDialect, options: { bulkPageSiz
         const client = new Client({ connection, namespace: 'default' });
         for await (const execution of client.workflow.list({ query: `TaskQueue = '${taskQueue}' AND ExecutionStatus = 'Running'` })) {
           await client.workflow.getHandle(execution.workflowId, execution.runId).terminate('test hub disposed').catch(() => undefined);
+        }
+        // The list lags behind (visibility is eventually consistent): a delivery started a moment
+        // ago is not in it yet. The sync workflows of this hub's connectors are known by id.
+        const rows = await store.db.selectFrom('connectors').select(['name', 'entities']).execute();
+        for (const { name, entities } of rows) {
+          for (const entity of Object.keys(JSON.parse(entities) as object)) {
+            for (const id of [workflowIds.poll, workflowIds.applyInbox, workflowIds.deliverOutbox].map((f) => f({ connector: name, entity }))) {
+              const handle = client.workflow.getHandle(id);
+              const running = await handle.describe().catch(() => undefined);
+              if (running?.status.name === 'RUNNING' && running.taskQueue === taskQueue) await handle.terminate('test hub disposed').catch(() => undefined);
+            }
+          }
         }
       } finally {
         await connection.close();

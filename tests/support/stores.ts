@@ -49,8 +49,21 @@ export async function freshStore(dialect: TestDialect): Promise<TestStore> {
       await store.close();
       const cleanup = new pg.Client({ connectionString: TEST_DATABASE_URL });
       await cleanup.connect();
-      await cleanup.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await cleanup.end();
+      try {
+        // FORCE ends our own sessions, not the server's: an autovacuum worker busy in the database
+        // (after a test wrote much) refuses it for a moment.
+        for (let attempt = 1; ; attempt++) {
+          try {
+            await cleanup.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+            break;
+          } catch (err) {
+            if (attempt >= 20 || !/pg_signal_backend|being accessed by other users/.test(String(err))) throw err;
+            await new Promise((resolve) => setTimeout(resolve, 250));
+          }
+        }
+      } finally {
+        await cleanup.end();
+      }
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
