@@ -192,7 +192,11 @@ describe('a won deal through the ERP and back', () => {
 
     flow.odoo.create('product.product', { default_code: 'WIDGET-9', name: 'Widget 9', list_price: 12.5, type: 'consu', is_storable: true });
     flow.odoo.setStock('WIDGET-9', 'WH', { quantity: 10 });
-    await eventually(async () => ((await flow.hub.call('viewer', 'GET', '/v1/products/WIDGET-9')).status === 200 ? true : undefined), 90_000, 'the product to arrive from Odoo');
+    // With its stock: planned before its stock level arrives, the order would get a production order.
+    await eventually(async () => {
+      const res = await flow.hub.call('viewer', 'GET', '/v1/products/WIDGET-9');
+      return res.status === 200 && ((await res.json()) as { stockLevels: { onHand: string }[] }).stockLevels[0]?.onHand === '10' ? true : undefined;
+    }, 90_000, 'the product and its stock to arrive from Odoo');
     // Every parked report of the deal (the webhook's events and the poll's) is replayed, as IT would.
     const replay = await flow.hub.call('admin', 'POST', '/v1/dead-letters/replay', { connector: CRM, entity: 'order' });
     expect(replay.status, await replay.clone().text()).toBeLessThan(300);

@@ -5,7 +5,6 @@ import {
   ActivityFailure,
   continueAsNew,
   defineSignal,
-  getExternalWorkflowHandle,
   ParentClosePolicy,
   patched,
   proxyActivities,
@@ -41,26 +40,24 @@ function reasonOf(err: unknown): string {
 }
 
 /**
- * Starts deliverOutbox for every target with pending rows. One already running is signalled "more":
- * it may have just found its outbox empty, and would end without the rows queued since.
+ * Starts deliverOutbox for every target with pending rows; one already running is left alone (rows
+ * it misses as it ends are kicked by the next poll). Targets are kicked together: each start waits
+ * for Temporal's answer, and a sales order for the ERP should not wait behind the CRM's write-back.
  */
 async function kickDeliveries(): Promise<void> {
-  for (const target of await act.pendingDeliveries()) {
-    const start = () => startChild(deliverOutbox, { workflowId: workflowIds.deliverOutbox(target), args: [target], parentClosePolicy: ParentClosePolicy.ABANDON });
-    try {
-      await start();
-    } catch (err) {
-      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-      if (!patched('kick-signals')) continue;
-      try {
-        await getExternalWorkflowHandle(workflowIds.deliverOutbox(target)).signal(moreSignal);
-      } catch {
-        // It ended in between: start it again (another kick may have done so already).
-        await start().catch((again: unknown) => {
-          if (!(again instanceof WorkflowExecutionAlreadyStartedError)) throw again;
-        });
-      }
-    }
+  const targets = await act.pendingDeliveries();
+  if (patched('parallel-kicks')) {
+    await Promise.all(targets.map(kick));
+    return;
+  }
+  for (const target of targets) await kick(target);
+}
+
+async function kick(target: EntityRef): Promise<void> {
+  try {
+    await startChild(deliverOutbox, { workflowId: workflowIds.deliverOutbox(target), args: [target], parentClosePolicy: ParentClosePolicy.ABANDON });
+  } catch (err) {
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
   }
 }
 

@@ -112,6 +112,7 @@ async function main(): Promise<number> {
       latencies.push(performance.now() - sent);
     }
     latencies.sort((a, b) => a - b);
+    if (process.env.QIAO_BENCH_DECILES) console.log(`   deciles: ${[0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9].map((q) => fmt(percentile(latencies, q))).join(" ")} ms`);
     console.log(`b. won deal (signed webhook) → confirmed sales order in Odoo, ${ORDERS} orders one after another   p50 ${fmt(percentile(latencies, 0.5))} ms   p99 ${fmt(percentile(latencies, 0.99))} ms   max ${fmt(latencies.at(-1) ?? Number.NaN)} ms`);
     console.log(`   Odoo sales orders: ${fmt(odoo.records('sale.order').length)} for ${ORDERS} deals`);
     return 0;
