@@ -1,19 +1,8 @@
-// Benchmark of the order flow on the embedded default, with the Odoo and HubSpot sandboxes in this
-// process and Qiao as a child process:
-//   a. stock push: N products with stock from Odoo, through Qiao, onto HubSpot's products (batches of
-//      at most 100, HubSpot's limit: the sandbox refuses more), end to end;
-//  a2. then the stock of one product in ten changes in Odoo: only those are pushed again;
-//   b. order latency: deals won one after another, each announced by a signed webhook; from the
-//      webhook to the confirmed sales order in Odoo, p50 and p99.
-//   node --import tsx ops/bench/orders.ts [products=100000] [orders=200]
-import { randomBytes } from 'node:crypto';
-import fs from 'node:fs';
+
 import os from 'node:os';
-import path from 'node:path';
 import { startHubspotSandbox } from '../sandboxes/hubspot';
 import { startOdooSandbox } from '../sandboxes/odoo';
-import { freePort } from '../temporal-cli';
-import { fmt, percentile, sleep, spawnQiao } from './support';
+import { fmt, percentile, sleep, startBenchQiao } from './support';
 
 const PRODUCTS = Number(process.argv[2] ?? 100_000);
 const ORDERS = Number(process.argv[3] ?? 200);
@@ -32,20 +21,10 @@ async function main(): Promise<number> {
     seed: { products, stock: products.map((p, i) => ({ sku: p.default_code, warehouse: 'WH', quantity: i % 500, reserved: i % 7 })) },
   });
   const hubspot = await startHubspotSandbox({ accessToken: HUBSPOT_TOKEN, seed: { companies: [{ name: 'Bench Buyer GmbH', domain: 'buyer.example' }] } });
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'qiao-bench-orders-'));
-  const token = randomBytes(24).toString('hex');
-  const qiao = spawnQiao(dataDir, token, { gateway: await freePort(), temporal: await freePort(), temporalUi: await freePort() }, { QIAO_BENCH_ODOO_KEY: ODOO_KEY, QIAO_BENCH_HUBSPOT_TOKEN: HUBSPOT_TOKEN });
-  const deadline = setTimeout(() => {
-    console.error('benchmark ran past its time limit; stopping');
-    void qiao.stop().then(() => process.exit(2));
-  }, TIMEOUT_MS);
+  const bench = await startBenchQiao('orders', { QIAO_BENCH_ODOO_KEY: ODOO_KEY, QIAO_BENCH_HUBSPOT_TOKEN: HUBSPOT_TOKEN }, TIMEOUT_MS);
+  const { base } = bench;
+  const put = bench.putConnector;
   try {
-    const base = await qiao.gateway;
-    const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
-    const put = async (name: string, body: object) => {
-      const res = await fetch(`${base}/v1/connectors/${name}`, { method: 'PUT', headers, body: JSON.stringify(body) });
-      if (res.status !== 200) throw new Error(`PUT /v1/connectors/${name}: ${res.status} ${await res.text()}`);
-    };
     const every = (direction: string) => ({ direction, pollSeconds: 1 });
 
     // a. Stock push, end to end.
@@ -117,12 +96,9 @@ async function main(): Promise<number> {
     console.log(`   Odoo sales orders: ${fmt(odoo.records('sale.order').length)} for ${ORDERS} deals`);
     return 0;
   } finally {
-    clearTimeout(deadline);
-    await qiao.stop();
+    await bench.stop();
     await odoo.stop();
     await hubspot.stop();
-    if (process.env.QIAO_BENCH_KEEP) console.log(`data kept in ${dataDir}`);
-    else fs.rmSync(dataDir, { recursive: true, force: true });
   }
 }
 

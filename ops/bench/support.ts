@@ -1,9 +1,13 @@
 // Shared by the benchmarks: Qiao as a child process on fresh state, and load generators (closed loop,
 // and open loop at a fixed rate) with latency percentiles. Everything on 127.0.0.1; every phase stops by itself.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '../temporal-cli';
 
 export const CLIENTS = 32;
 export const WARMUP_MS = 2_000;
@@ -178,4 +182,54 @@ export function printPhase(label: string, r: PhaseResult, extra = ''): void {
     `${label.padEnd(28)} ${fmt(rps(r)).padStart(7)} req/s   p50 ${fmt(r.p50, 2).padStart(7)} ms   p99 ${fmt(r.p99, 2).padStart(7)} ms   errors ${fmt(errorCount)} of ${fmt(r.total)}${byKind ? ` (${byKind})` : ''}${extra}`,
   );
   for (const example of r.examples) console.log(`    e.g. ${example}`);
+}
+
+export interface BenchQiao {
+  qiao: QiaoProcess;
+  dataDir: string;
+  /** The gateway URL. */
+  base: string;
+  /** `PUT /v1/connectors/<name>` with the bench's admin token; throws unless 200. */
+  putConnector(name: string, body: object): Promise<void>;
+  /** Stops Qiao and removes its data directory (kept, and named, with QIAO_BENCH_KEEP=1). */
+  stop(): Promise<void>;
+}
+
+/**
+ * `qiao start` on fresh state in a temporary directory, free loopback ports and its own admin token;
+ * stopped (and the benchmark ended with exit code 2) if the benchmark runs past `timeoutMs`.
+ * @example const bench = await startBenchQiao('orders', { QIAO_BENCH_ODOO_KEY: key }, 30 * 60_000); try { ... } finally { await bench.stop() }
+ */
+export async function startBenchQiao(name: string, extraEnv: Record<string, string>, timeoutMs: number): Promise<BenchQiao> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `qiao-bench-${name}-`));
+  const token = randomBytes(24).toString('hex');
+  const qiao = spawnQiao(dataDir, token, { gateway: await freePort(), temporal: await freePort(), temporalUi: await freePort() }, extraEnv);
+  const deadline = setTimeout(() => {
+    console.error('benchmark ran past its time limit; stopping');
+    void qiao.stop().then(() => process.exit(2));
+  }, timeoutMs);
+  const stop = async () => {
+    clearTimeout(deadline);
+    await qiao.stop();
+    if (process.env.QIAO_BENCH_KEEP) console.log(`data kept in ${dataDir}`);
+    else fs.rmSync(dataDir, { recursive: true, force: true });
+  };
+  let base: string;
+  try {
+    base = await qiao.gateway;
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+  return {
+    qiao,
+    dataDir,
+    base,
+    async putConnector(connector, body) {
+      const res = await fetch(`${base}/v1/connectors/${connector}`, { method: 'PUT', headers, body: JSON.stringify(body) });
+      if (res.status !== 200) throw new Error(`PUT /v1/connectors/${connector}: ${res.status} ${await res.text()}`);
+    },
+    stop,
+  };
 }

@@ -1,15 +1,11 @@
-// Benchmark of the sync engine on the embedded default: signed webhook ingest into the inbox (with the
-// /health baseline of the same run), and the initial load of N products with stock from the Odoo sandbox.
-//   node --import tsx ops/bench/sync.ts [products=100000] [phases=webhooks,load]
-import { randomBytes } from 'node:crypto';
+
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import { signTemplateWebhook } from '../../connectors/_template/webhooks';
 import { startOdooSandbox } from '../sandboxes/odoo';
-import { freePort } from '../temporal-cli';
-import { fmt, MEASURE_MS, printPhase, rps, runFixedRate, runPhase, sleep, spawnQiao, WARMUP_MS } from './support';
+import { fmt, MEASURE_MS, printPhase, rps, runFixedRate, runPhase, sleep, startBenchQiao, WARMUP_MS } from './support';
 
 const PRODUCTS = Number(process.argv[2] ?? 100_000);
 const PHASES = new Set((process.argv[3] ?? 'webhooks,load').split(','));
@@ -38,20 +34,10 @@ async function main(): Promise<number> {
     seed: { products, stock: products.map((p, i) => ({ sku: p.default_code, warehouse: 'WH', quantity: i % 500, reserved: i % 7 })) },
   });
   console.log(`sandbox seeded in ${fmt((performance.now() - t0) / 1000, 1)} s`);
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'qiao-bench-sync-'));
-  const token = randomBytes(24).toString('hex');
-  const qiao = spawnQiao(dataDir, token, { gateway: await freePort(), temporal: await freePort(), temporalUi: await freePort() }, { QIAO_BENCH_ODOO_KEY: ODOO_KEY });
-  const deadline = setTimeout(() => {
-    console.error('benchmark ran past its time limit; stopping');
-    void qiao.stop().then(() => process.exit(2));
-  }, TIMEOUT_MS);
+  const bench = await startBenchQiao('sync', { QIAO_BENCH_ODOO_KEY: ODOO_KEY }, TIMEOUT_MS);
+  const { base, dataDir } = bench;
+  const put = bench.putConnector;
   try {
-    const base = await qiao.gateway;
-    const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
-    const put = async (name: string, body: object) => {
-      const res = await fetch(`${base}/v1/connectors/${name}`, { method: 'PUT', headers, body: JSON.stringify(body) });
-      if (res.status !== 200) throw new Error(`PUT /v1/connectors/${name}: ${res.status} ${await res.text()}`);
-    };
 
     const baseline = await runPhase(base, () => ({ path: '/health' }));
     printPhase('a. GET /health (baseline)', baseline);
@@ -107,14 +93,12 @@ async function main(): Promise<number> {
     }
     const seconds = (performance.now() - loadStart) / 1000;
     console.log(`c. initial load ${fmt(PRODUCTS)} products with stock   ${fmt(PRODUCTS / seconds)} products/s   (${fmt(seconds, 1)} s; ${fmt((2 * PRODUCTS) / seconds)} source records/s)   target ≥ 2,000/s`);
-    console.log(`   peak memory of the Qiao process (gateway + worker): ${fmt(peakMemoryMiB(qiao.pid))} MiB`);
+    console.log(`   peak memory of the Qiao process (gateway + worker): ${fmt(peakMemoryMiB(bench.qiao.pid))} MiB`);
     db.close();
     return 0;
   } finally {
-    clearTimeout(deadline);
-    await qiao.stop();
+    await bench.stop();
     await odoo.stop();
-    fs.rmSync(dataDir, { recursive: true, force: true });
   }
 }
 
