@@ -2,12 +2,12 @@
 // canonical order and one confirmed sales order in the Odoo sandbox, a production order for what stock
 // lacks, and its status (and promised date) flows back to the deal — whatever duplicates, lost answers,
 // outages and unknown SKUs happen on the way.
-import { type ChildProcess, spawn } from 'node:child_process';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { type HubspotSandbox, startHubspotSandbox } from '../ops/sandboxes/hubspot';
 import type { OdooSandbox } from '../ops/sandboxes/odoo';
 import { daysFromToday, disposeFlowHub, ERP_ENTITIES, flowOdooConnector, startFlowOdoo } from './support/flow';
 import { createTestHub, eventually, type TestHub } from './support/hub';
+import { type QiaoProcess, spawnQiao } from './support/processes';
 
 const ODOO_KEY = 'flow-odoo-key-0123456789';
 const HUBSPOT_TOKEN = 'pat-flow-0123456789abcdef';
@@ -19,16 +19,18 @@ interface Flow {
   hubspot: HubspotSandbox;
   hub: TestHub;
   /** The worker, when it runs as its own process (`qiao worker`) so a test can kill it. */
-  child?: ChildProcess & { output: string[] };
+  worker?: QiaoProcess;
 }
 
 /** `qiao worker` in a process of its own, on the hub's task queue and database. */
-function spawnWorker(hub: TestHub): ChildProcess & { output: string[] } {
-  const env = { ...process.env, ...hub.store.env, TEMPORAL_ADDRESS: inject('temporalAddress'), QIAO_TASK_QUEUE: hub.taskQueue };
-  const child = Object.assign(spawn(process.execPath, ['--import', 'tsx', 'ops/cli.ts', 'worker'], { env, stdio: ['ignore', 'pipe', 'pipe'] }), { output: [] as string[] });
-  child.stdout?.on('data', (d: Buffer) => child.output.push(d.toString()));
-  child.stderr?.on('data', (d: Buffer) => child.output.push(d.toString()));
-  return child;
+function spawnWorker(hub: TestHub): QiaoProcess {
+  return spawnQiao('worker', {
+    ...hub.store.env,
+    TEMPORAL_ADDRESS: inject('temporalAddress'),
+    QIAO_TASK_QUEUE: hub.taskQueue,
+    QIAO_FLOW_ODOO_KEY: ODOO_KEY,
+    QIAO_FLOW_HUBSPOT_TOKEN: HUBSPOT_TOKEN,
+  });
 }
 
 const open: Flow[] = [];
@@ -42,9 +44,9 @@ async function setup(options: { fetch?: typeof fetch; dialect?: 'sqlite' | 'post
   const odoo = await startFlowOdoo(ODOO_KEY);
   const hubspot = await startHubspotSandbox({ accessToken: HUBSPOT_TOKEN, seed: { companies: [{ name: 'Northwind Traders', domain: 'northwind.example' }] } });
   const hub = await createTestHub(options.dialect ?? 'sqlite', { listen: true, fetch: options.fetch });
-  const child = options.childWorker ? spawnWorker(hub) : undefined;
-  open.push({ odoo, hubspot, hub, child });
-  if (!child) await hub.startWorker();
+  const worker = options.childWorker ? spawnWorker(hub) : undefined;
+  open.push({ odoo, hubspot, hub, worker });
+  if (!worker) await hub.startWorker();
   const every = (direction: string) => ({ direction, pollSeconds: 1 });
   for (const [name, body] of [
     [ERP, flowOdooConnector(odoo, 'QIAO_FLOW_ODOO_KEY')],
@@ -63,14 +65,14 @@ async function setup(options: { fetch?: typeof fetch; dialect?: 'sqlite' | 'post
   // The ERP's products reach HubSpot (with stock), and the CRM's company reaches the ERP.
   await eventually(async () => (hubspot.records('products').length >= 2 ? true : undefined), 90_000, 'the products to be pushed to HubSpot');
   await eventually(async () => (odoo.records('res.partner', { domain: [['name', '=', 'Northwind Traders']] }).length === 1 ? true : undefined), 90_000, 'the company to reach Odoo');
-  return { odoo, hubspot, hub, child };
+  return { odoo, hubspot, hub, worker };
 }
 
 afterEach(async () => {
-  for (const { odoo, hubspot, hub, child } of open.splice(0)) {
-    if (child && child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM');
-      await new Promise((resolve) => child.once('exit', resolve));
+  for (const { odoo, hubspot, hub, worker } of open.splice(0)) {
+    if (worker && worker.child.exitCode === null && worker.child.signalCode === null) {
+      worker.child.kill('SIGTERM');
+      await worker.exited;
     }
     await disposeFlowHub(hub, ENTITIES);
     await odoo.stop();
@@ -158,12 +160,11 @@ describe('a won deal through the ERP and back', () => {
   it('(b) the worker process killed after Odoo accepted the sales order, before the link was saved: one order, confirmed', async () => {
     // PostgreSQL: the worker process and this test's gateway share the store.
     const flow = await setup({ dialect: 'postgres', childWorker: true });
-    const child = flow.child as NonNullable<Flow['child']>;
-    const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve(signal ?? code)));
+    const { child, exited } = flow.worker as QiaoProcess;
     // Odoo carries out the create; the worker dies (SIGKILL: no cleanup, no answer read) right then.
     flow.odoo.loseNextAnswers(1, { model: 'sale.order', method: 'create', onLost: () => child.kill('SIGKILL') });
     const dealId = await winDeal(flow, [{ sku: 'BOLT-M8', quantity: 10 }]);
-    expect(await exited).toBe('SIGKILL');
+    expect((await exited).signal).toBe('SIGKILL');
     expect(flow.odoo.records('sale.order', { fields: ['state'] })).toEqual([{ id: expect.any(Number), state: 'draft' }]);
     expect(await flow.hub.store.db.selectFrom('links').selectAll().where('connector', '=', ERP).where('entity', '=', 'order').execute()).toEqual([]);
 

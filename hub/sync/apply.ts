@@ -171,7 +171,9 @@ export function writtenProjection(def: MappingDefinition, data: Record<string, u
  * back (the echo); every other field of the same report is the target's news.
  * @example echoedFields(hubspotOrderV1) // Set { 'promisedDate' }: a deal's qiao_promised_date is ours
  */
-export function echoedFields(def: MappingDefinition): Set<string> {
+function echoedFields(def: MappingDefinition): Set<string> {
+  const known = echoed.get(def);
+  if (known) return known;
   const written = new Set(Object.keys(writtenProjection(def, {})));
   const fromWritten = new Set<string>();
   const fromOther = new Set<string>();
@@ -179,18 +181,11 @@ export function echoedFields(def: MappingDefinition): Set<string> {
     if (rule.direction === 'out') continue;
     (written.has(rule.external.split('.')[0] as string) ? fromWritten : fromOther).add(rule.canonical.split('.')[0] as string);
   }
-  return new Set([...fromWritten].filter((f) => !fromOther.has(f)));
-}
-
-const echoedCache = new WeakMap<MappingDefinition, Set<string>>();
-function echoedFieldsOf(def: MappingDefinition): Set<string> {
-  let fields = echoedCache.get(def);
-  if (!fields) {
-    fields = echoedFields(def);
-    echoedCache.set(def, fields);
-  }
+  const fields = new Set([...fromWritten].filter((f) => !fromOther.has(f)));
+  echoed.set(def, fields);
   return fields;
 }
+const echoed = new WeakMap<MappingDefinition, Set<string>>();
 
 async function park(db: Db, row: InboxRow, connector: string, entity: string, kind: string, reason: string, version: number): Promise<number> {
   const inserted = await db
@@ -339,7 +334,7 @@ export async function applyRows(
       // with the last report applied: unchanged, the report is an echo; changed (a rep edited the
       // order's description), it is applied without Qiao's own fields. Where Qiao made the record, its
       // first report sets that baseline.
-      const ours = echoedFieldsOf(def);
+      const ours = echoedFields(def);
       const seen = contentHash(Object.fromEntries(Object.entries(p.incoming).filter(([k]) => !ours.has(k))));
       const ownWrite = !options.force && !!link?.last_written_hash && contentHash(writtenProjection(def, data)) === link.last_written_hash;
       if (link && ownWrite && (link.last_seen_hash === null || link.last_seen_hash === seen)) {
